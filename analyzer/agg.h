@@ -1,0 +1,114 @@
+#ifndef RSLA_AGG_H
+#define RSLA_AGG_H
+/* Per-instance aggregation of request outcomes, mergeable.
+ *
+ * Each scanning thread feeds its own agg_table; tables are merged at the end with
+ * agg_table_merge(), which is associative and commutative, so the result does not depend on
+ * how lines were split across threads, chunks or files. agg_table_finish() then gives the
+ * read-only agg_result that the SLA computation (sla.c) and the reports read.
+ *
+ * Counts are kept per normalised host and UTC minute; windows, months and time zones are the
+ * policy's business and are applied later. What the policy decides at aggregation time is only
+ * the status verdict (failed, excluded or good), given as a table at creation. */
+#include <stdint.h>             /* int64_t, uint32_t, uint64_t */
+#include "analyzer/classify.h"  /* classify_class, classify_endpoint */
+#include "analyzer/outcome.h"   /* rsla_outcome */
+
+/* Verdict of one status for push and pull requests (SLA-SPEC section 4). */
+typedef enum agg_verdict { AGG_GOOD = 0, AGG_FAILED = 1, AGG_EXCLUDED = 2 } agg_verdict;
+typedef struct agg_status_table {
+    uint8_t verdict[1000]; /* agg_verdict by status 0..999 */
+} agg_status_table;
+
+/* How many failing request ids are kept per instance and minute (the earliest ones). */
+#define AGG_FAILED_IDS_PER_MINUTE 3
+
+typedef struct agg_minute {
+    int64_t minute;     /* UTC minutes since the epoch */
+    uint32_t valid[2];  /* by class: [CLASSIFY_PUSH], [CLASSIFY_PULL]; valid = good + failed */
+    uint32_t failed[2];
+} agg_minute;
+
+/* Failed requests of one instance and minute, grouped by what an SRE reads in an incident. */
+typedef struct agg_failure {
+    int64_t minute;
+    int32_t status;
+    uint8_t cls;              /* CLASSIFY_PUSH or CLASSIFY_PULL */
+    uint8_t endpoint;         /* classify_endpoint */
+    const char *method;
+    const char *repository;   /* "" when the route has none */
+    uint64_t count;
+} agg_failure;
+
+typedef struct agg_failed_request {
+    int64_t time_ns;
+    const char *request_id;
+} agg_failed_request;
+
+typedef struct agg_instance {
+    const char *name;                     /* instance id (inventory) or normalised host */
+    agg_minute *minutes;                  /* sorted by minute, one entry per minute with a
+                                             push or pull request, excluded ones not counted */
+    size_t n_minutes;
+    agg_failure *failures;                /* sorted by (minute, status, cls, endpoint, method,
+                                             repository) */
+    size_t n_failures;
+    agg_failed_request *failed_requests;  /* sorted by (time_ns, request_id); the earliest
+                                             AGG_FAILED_IDS_PER_MINUTE of each minute */
+    size_t n_failed_requests;
+    uint64_t by_class[CLASSIFY_CLASS_COUNT]; /* requests, duplicates merged */
+    uint64_t excluded;                    /* push/pull requests with an excluded status */
+    uint64_t duplicate_lines;             /* error lines merged into another line of the same
+                                             request (same instance and request id) */
+} agg_instance;
+
+/* A UTC minute in which the input has at least one outcome line, of any instance. */
+typedef struct agg_coverage_minute {
+    int64_t minute;
+    int64_t first_ns, last_ns;
+} agg_coverage_minute;
+
+typedef struct agg_unmatched_host {
+    const char *host;
+    uint64_t requests;
+} agg_unmatched_host;
+
+typedef struct agg_result {
+    agg_instance *instances;        /* sorted by name */
+    size_t n_instances;
+    agg_coverage_minute *coverage;  /* sorted by minute */
+    size_t n_coverage;
+    agg_unmatched_host *unmatched;  /* with an inventory: hosts that matched no instance,
+                                       sorted by host */
+    size_t n_unmatched;
+    uint64_t unmatched_requests;
+} agg_result;
+
+typedef struct agg_table agg_table;
+
+/* Maps a normalised host to an instance id; NULL when the host belongs to no instance. */
+typedef const char *(*agg_instance_of_host)(void *ctx, const char *host);
+
+agg_table *agg_table_create(const agg_status_table *statuses);
+void agg_table_free(agg_table *t);
+
+/* Adds one outcome. Not thread-safe: one table per thread. */
+void agg_table_add(agg_table *t, const rsla_outcome *o);
+
+/* Moves everything of src into dst (src is left empty but usable). Both must have been created
+ * with the same status table. */
+void agg_table_merge(agg_table *dst, agg_table *src);
+
+/* agg_table_finish() :
+ * Resolves duplicate error lines, maps hosts to instances (with map == NULL every normalised
+ * host is its own instance) and builds the sorted read-only result. The table must not be used
+ * afterwards except to free it; the result borrows strings from it.
+ * @return a result to release with agg_result_free() before agg_table_free(). */
+agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
+void agg_result_free(agg_result *r);
+
+/* Lower-cases a host and removes a :port suffix (also from [v6]:port) into out (at least
+ * len + 1 bytes). @return the normalised length. */
+size_t agg_normalise_host(const char *host, size_t len, char *out);
+
+#endif

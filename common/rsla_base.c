@@ -1,0 +1,68 @@
+#include "common/rsla_base.h"
+
+#include <stdio.h>  /* fprintf */
+#include <stdlib.h> /* malloc, abort */
+
+static void rsla_out_of_memory(size_t n)
+{
+    fprintf(stderr, "regsla: out of memory (asked for %zu bytes)\n", n);
+    abort();
+}
+
+void *rsla_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        rsla_out_of_memory(n);
+    return p;
+}
+
+void *rsla_xcalloc(size_t count, size_t n)
+{
+    void *p = calloc(count ? count : 1, n ? n : 1);
+    if (!p)
+        rsla_out_of_memory(count * n);
+    return p;
+}
+
+void *rsla_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        rsla_out_of_memory(n);
+    return q;
+}
+
+char *rsla_xstrndup(const char *s, size_t n)
+{
+    char *p = rsla_xmalloc(n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static inline uint64_t rsla_read64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* A multiply-xorshift hash over 8-byte words: fast on the short keys we hash (host names,
+ * request ids, repository names) and good enough spread for open addressing. */
+uint64_t rsla_hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
+    while (len >= 8) {
+        h = (h ^ rsla_hash_u64(rsla_read64(p))) * 0x9e3779b97f4a7c15ULL;
+        p += 8;
+        len -= 8;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < len; i++)
+        tail |= (uint64_t)p[i] << (8 * i);
+    h = (h ^ rsla_hash_u64(tail ^ 0x5851f42d4c957f2dULL)) * 0x9e3779b97f4a7c15ULL;
+    return rsla_hash_u64(h);
+}

@@ -1,0 +1,56 @@
+#ifndef RSLA_BASE_H
+#define RSLA_BASE_H
+/* The few things every layer shares: byte slices, checked allocation and a string hash.
+ * Depends on nothing but libc, so ingest/ and analyzer/ can both use it without depending on
+ * each other. */
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
+#include <stdint.h>  /* uint64_t */
+#include <string.h>  /* memcmp, strlen */
+
+/* A borrowed run of bytes; not NUL-terminated. */
+typedef struct rsla_slice {
+    const char *ptr;
+    size_t len;
+} rsla_slice;
+
+#define RSLA_SLICE_LIT(s) ((rsla_slice){ (s), sizeof(s) - 1 })
+
+static inline rsla_slice rsla_slice_of(const char *s) { return (rsla_slice){ s, strlen(s) }; }
+
+static inline bool rsla_slice_eq(rsla_slice a, rsla_slice b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+static inline bool rsla_slice_eq_cstr(rsla_slice a, const char *s)
+{
+    return rsla_slice_eq(a, rsla_slice_of(s));
+}
+
+/* Allocation that never returns NULL: running out of memory ends the run with a message, as
+ * zmalloc does in redis. Every caller can then treat allocation as infallible. */
+void *rsla_xmalloc(size_t n);
+void *rsla_xcalloc(size_t count, size_t n);
+void *rsla_xrealloc(void *p, size_t n);
+char *rsla_xstrndup(const char *s, size_t n);
+
+/* 64-bit hash of a byte string (not cryptographic; for hash tables). */
+uint64_t rsla_hash_bytes(const void *data, size_t len, uint64_t seed);
+
+/* Mixes one 64-bit value into a well-spread hash. */
+static inline uint64_t rsla_hash_u64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+#define RSLA_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define RSLA_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define RSLA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

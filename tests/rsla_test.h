@@ -1,0 +1,52 @@
+#ifndef RSLA_TEST_H
+#define RSLA_TEST_H
+/* A small test harness in the spirit of redis' testhelp.h: CHECK records a failure with its
+ * file and line and goes on, so one run shows every broken expectation; TEST_MAIN prints the
+ * closing "N passed, N failed" line and sets the exit status. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static int rsla_test_passed, rsla_test_failed;
+
+#define CHECK(cond)                                                                 \
+    do {                                                                            \
+        if (cond) {                                                                 \
+            rsla_test_passed++;                                                     \
+        } else {                                                                    \
+            rsla_test_failed++;                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                           \
+    } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                                    \
+    do {                                                                                      \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                                 \
+        if (va_ == vb_) {                                                                     \
+            rsla_test_passed++;                                                               \
+        } else {                                                                              \
+            rsla_test_failed++;                                                               \
+            fprintf(stderr, "%s:%d: %s == %s failed: %lld != %lld\n", __FILE__, __LINE__, #a, \
+                    #b, va_, vb_);                                                            \
+        }                                                                                     \
+    } while (0)
+
+#define CHECK_EQ_STR(a, b)                                                                   \
+    do {                                                                                     \
+        const char *sa_ = (a), *sb_ = (b);                                                   \
+        if (sa_ && sb_ && strcmp(sa_, sb_) == 0) {                                           \
+            rsla_test_passed++;                                                              \
+        } else {                                                                             \
+            rsla_test_failed++;                                                              \
+            fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+                    #a, #b, sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                     \
+        }                                                                                    \
+    } while (0)
+
+#define TEST_MAIN_END()                                                                  \
+    do {                                                                                 \
+        printf("%d passed, %d failed\n", rsla_test_passed, rsla_test_failed);            \
+        return rsla_test_failed ? 1 : 0;                                                 \
+    } while (0)
+
+#endif
