@@ -1,0 +1,21 @@
+# Fuzz targets: tests/fuzz/fuzz_<name>.c defines LLVMFuzzerTestOneInput. Each is built
+#  - always as replay_<name>, which runs tests/fuzz/corpus/<name>/ under ctest (label fuzz-replay);
+#  - with RSLA_BUILD_FUZZERS=ON and Clang, also as the libFuzzer binary fuzz_<name>.
+file(GLOB RSLA_FUZZ_SRC CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_*.c)
+foreach(src IN LISTS RSLA_FUZZ_SRC)
+  get_filename_component(fname ${src} NAME_WE)
+  string(REGEX REPLACE "^fuzz_" "" name ${fname})
+  add_executable(replay_${name} ${src} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_replay_main.c)
+  target_link_libraries(replay_${name} PRIVATE rsla_core)
+  set(corpus ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+  if(EXISTS ${corpus})
+    add_test(NAME fuzz_replay_${name} COMMAND replay_${name} ${corpus})
+    set_tests_properties(fuzz_replay_${name} PROPERTIES LABELS fuzz-replay TIMEOUT 300)
+  endif()
+  if(RSLA_BUILD_FUZZERS AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+    add_executable(fuzz_${name} ${src})
+    target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(fuzz_${name} PRIVATE rsla_core)
+  endif()
+endforeach()
