@@ -5,7 +5,7 @@ file(GLOB RSLA_FUZZ_SRC CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_
 foreach(src IN LISTS RSLA_FUZZ_SRC)
   get_filename_component(fname ${src} NAME_WE)
   string(REGEX REPLACE "^fuzz_" "" name ${fname})
-  add_executable(replay_${name} ${src} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_replay_main.c)
+  add_executable(replay_${name} ${src} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay_main.c)
   target_link_libraries(replay_${name} PRIVATE rsla_core)
   set(corpus ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
   if(EXISTS ${corpus})
