@@ -27,6 +27,9 @@ typedef struct agg_minute {
     int64_t minute;     /* UTC minutes since the epoch */
     uint32_t valid[2];  /* by class: [CLASSIFY_PUSH], [CLASSIFY_PULL]; valid = good + failed */
     uint32_t failed[2];
+    uint32_t other;     /* requests of this minute that are not valid push/pull: other, not
+                           registry, or an excluded status; so a minute appears here when the
+                           instance has any request in it */
 } agg_minute;
 
 /* Failed requests of one instance and minute, grouped by what an SRE reads in an incident. */
@@ -47,8 +50,8 @@ typedef struct agg_failed_request {
 
 typedef struct agg_instance {
     const char *name;                     /* instance id (inventory) or normalised host */
-    agg_minute *minutes;                  /* sorted by minute, one entry per minute with a
-                                             push or pull request, excluded ones not counted */
+    agg_minute *minutes;                  /* sorted by minute, one entry per minute in which
+                                             the instance has any request */
     size_t n_minutes;
     agg_failure *failures;                /* sorted by (minute, status, cls, endpoint, method,
                                              repository) */

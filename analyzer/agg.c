@@ -1,0 +1,964 @@
+/* Per-instance aggregation: the hot path of the analyzer and its merge.
+ *
+ * Layout of a table (one per scanning thread):
+ *
+ *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 64) -> 64 x agg_counts
+ *                                    ├─> failures:      (host, minute, status, class, route,
+ *                                    │                   method, repository) -> count
+ *                                    ├─> failed ids:    (host, minute) -> earliest K (time, id)
+ *                                    └─> pending:       (host, request id) -> one error request
+ *   coverage blocks: minute / 64 -> first and last line time of each minute
+ *
+ * Error lines (status >= 400) that carry a request id wait in `pending` until the end of the run,
+ * because Distribution logs one line per error of a request and the lines of one request may
+ * land in different chunks, threads or files (SLA-SPEC section 1). Every other outcome is counted
+ * at once. All state is sums, minima and maxima with total-order tie-breaks, so merging tables in
+ * any order gives the same result. */
+#include "analyzer/agg.h"
+
+#include <stdlib.h> /* qsort, free */
+#include <string.h> /* memcmp, strcmp */
+
+#include "common/rsla_map.h"
+#include "common/rsla_time.h"
+
+#define AGG_BLOCK_MINUTES 64
+
+typedef struct agg_counts {
+    uint32_t valid[2], failed[2], other;
+} agg_counts;
+
+typedef struct minute_block {
+    uint32_t host;
+    int64_t block;
+    agg_counts c[AGG_BLOCK_MINUTES];
+} minute_block;
+
+typedef struct cover_block {
+    int64_t block;
+    int64_t first[AGG_BLOCK_MINUTES]; /* INT64_MAX: no line in that minute */
+    int64_t last[AGG_BLOCK_MINUTES];
+} cover_block;
+
+typedef struct host_entry {
+    const char *name;
+    size_t len;
+    uint64_t by_class[CLASSIFY_CLASS_COUNT];
+    uint64_t excluded;
+    uint64_t duplicate_lines;
+} host_entry;
+
+typedef struct raw_host {
+    const char *raw;
+    size_t len;
+    uint32_t host;
+} raw_host;
+
+typedef struct interned {
+    const char *s;
+    size_t len;
+} interned;
+
+typedef struct failure_entry {
+    uint32_t host;
+    int64_t minute;
+    int32_t status;
+    uint8_t cls, endpoint;
+    const char *method, *repository; /* interned in the table */
+    uint64_t count;
+} failure_entry;
+
+typedef struct idset_entry {
+    uint32_t host;
+    int64_t minute;
+    uint32_t n;
+    agg_failed_request req[AGG_FAILED_IDS_PER_MINUTE];
+} idset_entry;
+
+/* One request known by its error lines; its details come from its earliest line. */
+typedef struct pending_entry {
+    uint32_t host;
+    const char *id;
+    size_t id_len;
+    int64_t time_ns;
+    int32_t status; /* the highest status among its lines */
+    uint8_t cls, endpoint;
+    const char *method, *repository;
+    uint64_t lines;
+} pending_entry;
+
+#define VEC(T)     \
+    struct {       \
+        T *v;      \
+        size_t n;  \
+        size_t cap; \
+    }
+
+#define VEC_PUSH(vec, item)                                                        \
+    do {                                                                           \
+        if ((vec).n == (vec).cap) {                                                \
+            (vec).cap = (vec).cap ? (vec).cap * 2 : 16;                            \
+            (vec).v = rsla_xrealloc((vec).v, (vec).cap * sizeof *(vec).v);         \
+        }                                                                          \
+        (vec).v[(vec).n++] = (item);                                               \
+    } while (0)
+
+struct agg_table {
+    agg_status_table statuses;
+    rsla_arena arena;
+    VEC(host_entry) hosts;
+    rsla_map host_map;
+    VEC(raw_host) raws;
+    rsla_map raw_map;
+    VEC(interned) strings;
+    rsla_map string_map;
+    VEC(minute_block *) blocks;
+    rsla_map block_map;
+    VEC(cover_block *) covers;
+    rsla_map cover_map;
+    VEC(failure_entry) failures;
+    rsla_map failure_map;
+    VEC(idset_entry) idsets;
+    rsla_map idset_map;
+    VEC(pending_entry) pending;
+    rsla_map pending_map;
+    /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
+    uint32_t last_raw;
+    uint32_t last_cover;
+};
+
+/* MARK: - Lookup keys (Private) */
+
+typedef struct str_key {
+    const agg_table *t;
+    const char *s;
+    size_t len;
+} str_key;
+
+static bool host_eq(const void *ctx, uint32_t i)
+{
+    const str_key *k = ctx;
+    const host_entry *h = &k->t->hosts.v[i];
+    return h->len == k->len && memcmp(h->name, k->s, k->len) == 0;
+}
+
+static bool raw_eq(const void *ctx, uint32_t i)
+{
+    const str_key *k = ctx;
+    const raw_host *r = &k->t->raws.v[i];
+    return r->len == k->len && memcmp(r->raw, k->s, k->len) == 0;
+}
+
+static bool string_eq(const void *ctx, uint32_t i)
+{
+    const str_key *k = ctx;
+    const interned *s = &k->t->strings.v[i];
+    return s->len == k->len && memcmp(s->s, k->s, k->len) == 0;
+}
+
+typedef struct block_key {
+    const agg_table *t;
+    uint32_t host;
+    int64_t block;
+} block_key;
+
+static bool block_eq(const void *ctx, uint32_t i)
+{
+    const block_key *k = ctx;
+    const minute_block *b = k->t->blocks.v[i];
+    return b->block == k->block && b->host == k->host;
+}
+
+static bool cover_eq(const void *ctx, uint32_t i)
+{
+    const block_key *k = ctx;
+    return k->t->covers.v[i]->block == k->block;
+}
+
+typedef struct failure_key {
+    const agg_table *t;
+    const failure_entry *e; /* method and repository interned, so compared by pointer */
+} failure_key;
+
+static bool failure_eq(const void *ctx, uint32_t i)
+{
+    const failure_key *k = ctx;
+    const failure_entry *f = &k->t->failures.v[i];
+    return f->minute == k->e->minute && f->host == k->e->host && f->status == k->e->status &&
+           f->cls == k->e->cls && f->endpoint == k->e->endpoint && f->method == k->e->method &&
+           f->repository == k->e->repository;
+}
+
+static bool idset_eq(const void *ctx, uint32_t i)
+{
+    const block_key *k = ctx; /* block holds the minute here */
+    const idset_entry *e = &k->t->idsets.v[i];
+    return e->minute == k->block && e->host == k->host;
+}
+
+typedef struct pending_key {
+    const agg_table *t;
+    uint32_t host;
+    const char *id;
+    size_t len;
+} pending_key;
+
+static bool pending_eq(const void *ctx, uint32_t i)
+{
+    const pending_key *k = ctx;
+    const pending_entry *p = &k->t->pending.v[i];
+    return p->host == k->host && p->id_len == k->len && memcmp(p->id, k->id, k->len) == 0;
+}
+
+static uint64_t hash_pair(uint64_t a, int64_t b)
+{
+    return rsla_hash_u64(a * 0x9e3779b97f4a7c15ULL ^ (uint64_t)b);
+}
+
+/* MARK: - Table (Private) */
+
+size_t agg_normalise_host(const char *host, size_t len, char *out)
+{
+    size_t n = len;
+    if (len > 0 && host[0] == '[') {
+        const char *close = memchr(host, ']', len);
+        if (close)
+            n = (size_t)(close - host) + 1;
+    } else {
+        const char *colon = memchr(host, ':', len);
+        if (colon && !memchr(colon + 1, ':', len - (size_t)(colon - host) - 1)) {
+            size_t digits = 0;
+            for (const char *p = colon + 1; p < host + len && *p >= '0' && *p <= '9'; p++)
+                digits++;
+            if ((size_t)(colon - host) + 1 + digits == len)
+                n = (size_t)(colon - host);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char c = host[i];
+        out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static uint32_t host_get(agg_table *t, const char *name, size_t len)
+{
+    const str_key k = { t, name, len };
+    const uint64_t h = rsla_hash_bytes(name, len, 1);
+    uint32_t i = rsla_map_find(&t->host_map, h, host_eq, &k);
+    if (i != RSLA_MAP_NONE)
+        return i;
+    host_entry e = { 0 };
+    e.name = rsla_arena_strndup(&t->arena, name, len);
+    e.len = len;
+    i = (uint32_t)t->hosts.n;
+    VEC_PUSH(t->hosts, e);
+    rsla_map_insert(&t->host_map, h, i);
+    return i;
+}
+
+/* Host of an outcome: the raw value is looked up first, so a host is normalised once. */
+static uint32_t host_of_raw(agg_table *t, rsla_slice raw)
+{
+    if (t->last_raw != RSLA_MAP_NONE) {
+        const raw_host *r = &t->raws.v[t->last_raw];
+        if (r->len == raw.len && memcmp(r->raw, raw.ptr, raw.len) == 0)
+            return r->host;
+    }
+    const str_key k = { t, raw.ptr, raw.len };
+    const uint64_t h = rsla_hash_bytes(raw.ptr, raw.len, 2);
+    uint32_t i = rsla_map_find(&t->raw_map, h, raw_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        char *norm = rsla_xmalloc(raw.len + 1);
+        const size_t n = agg_normalise_host(raw.ptr, raw.len, norm);
+        raw_host r = { rsla_arena_strndup(&t->arena, raw.ptr, raw.len), raw.len,
+                       host_get(t, norm, n) };
+        free(norm);
+        i = (uint32_t)t->raws.n;
+        VEC_PUSH(t->raws, r);
+        rsla_map_insert(&t->raw_map, h, i);
+    }
+    t->last_raw = i;
+    return t->raws.v[i].host;
+}
+
+static const char *intern(agg_table *t, const char *s, size_t len)
+{
+    const str_key k = { t, s, len };
+    const uint64_t h = rsla_hash_bytes(s, len, 3);
+    uint32_t i = rsla_map_find(&t->string_map, h, string_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        interned e = { rsla_arena_strndup(&t->arena, s, len), len };
+        i = (uint32_t)t->strings.n;
+        VEC_PUSH(t->strings, e);
+        rsla_map_insert(&t->string_map, h, i);
+    }
+    return t->strings.v[i].s;
+}
+
+static agg_counts *counts_at(agg_table *t, uint32_t host, int64_t minute)
+{
+    const int64_t block = rsla_floor_div(minute, AGG_BLOCK_MINUTES);
+    const block_key k = { t, host, block };
+    const uint64_t h = hash_pair(host, block);
+    uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        minute_block *b = rsla_xcalloc(1, sizeof *b);
+        b->host = host;
+        b->block = block;
+        i = (uint32_t)t->blocks.n;
+        VEC_PUSH(t->blocks, b);
+        rsla_map_insert(&t->block_map, h, i);
+    }
+    return &t->blocks.v[i]->c[minute - block * AGG_BLOCK_MINUTES];
+}
+
+static cover_block *cover_at(agg_table *t, int64_t block)
+{
+    if (t->last_cover != RSLA_MAP_NONE && t->covers.v[t->last_cover]->block == block)
+        return t->covers.v[t->last_cover];
+    const block_key k = { t, 0, block };
+    const uint64_t h = hash_pair(0, block);
+    uint32_t i = rsla_map_find(&t->cover_map, h, cover_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        cover_block *b = rsla_xmalloc(sizeof *b);
+        b->block = block;
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+            b->first[m] = INT64_MAX;
+            b->last[m] = INT64_MIN;
+        }
+        i = (uint32_t)t->covers.n;
+        VEC_PUSH(t->covers, b);
+        rsla_map_insert(&t->cover_map, h, i);
+    }
+    t->last_cover = i;
+    return t->covers.v[i];
+}
+
+static void cover_note(agg_table *t, int64_t minute, int64_t first, int64_t last)
+{
+    const int64_t block = rsla_floor_div(minute, AGG_BLOCK_MINUTES);
+    cover_block *b = cover_at(t, block);
+    const int64_t m = minute - block * AGG_BLOCK_MINUTES;
+    if (first < b->first[m])
+        b->first[m] = first;
+    if (last > b->last[m])
+        b->last[m] = last;
+}
+
+static failure_entry *failure_at(agg_table *t, const failure_entry *key)
+{
+    const failure_key k = { t, key };
+    uint64_t h = hash_pair(key->host, key->minute);
+    h = hash_pair(h, ((int64_t)key->status << 16) | (key->cls << 8) | key->endpoint);
+    h = hash_pair(h, (int64_t)(uintptr_t)key->method ^ (int64_t)((uintptr_t)key->repository << 1));
+    uint32_t i = rsla_map_find(&t->failure_map, h, failure_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        failure_entry e = *key;
+        e.count = 0;
+        i = (uint32_t)t->failures.n;
+        VEC_PUSH(t->failures, e);
+        rsla_map_insert(&t->failure_map, h, i);
+    }
+    return &t->failures.v[i];
+}
+
+static int failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b)
+{
+    if (a->time_ns != b->time_ns)
+        return a->time_ns < b->time_ns ? -1 : 1;
+    return strcmp(a->request_id, b->request_id);
+}
+
+/* Keeps the AGG_FAILED_IDS_PER_MINUTE earliest (time, id) of a minute, in order. */
+static void idset_offer(idset_entry *e, agg_failed_request r)
+{
+    uint32_t pos = e->n;
+    while (pos > 0 && failed_request_cmp(&r, &e->req[pos - 1]) < 0)
+        pos--;
+    if (pos >= AGG_FAILED_IDS_PER_MINUTE)
+        return;
+    if (pos < e->n && failed_request_cmp(&r, &e->req[pos]) == 0)
+        return;
+    const uint32_t keep = e->n < AGG_FAILED_IDS_PER_MINUTE ? e->n : AGG_FAILED_IDS_PER_MINUTE - 1;
+    memmove(&e->req[pos + 1], &e->req[pos], (keep - pos) * sizeof r);
+    e->req[pos] = r;
+    e->n = keep + 1;
+}
+
+static idset_entry *idset_at(agg_table *t, uint32_t host, int64_t minute)
+{
+    const block_key k = { t, host, minute };
+    const uint64_t h = hash_pair(host ^ 0x5bd1e995u, minute);
+    uint32_t i = rsla_map_find(&t->idset_map, h, idset_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        idset_entry e = { .host = host, .minute = minute, .n = 0 };
+        i = (uint32_t)t->idsets.n;
+        VEC_PUSH(t->idsets, e);
+        rsla_map_insert(&t->idset_map, h, i);
+    }
+    return &t->idsets.v[i];
+}
+
+/* Would this failed request be among the kept ids of its minute? Checked before copying the id
+ * into the arena, so a long outage does not store every failing request id. */
+static bool idset_wants(const idset_entry *e, int64_t time_ns, const char *id, size_t len)
+{
+    if (e->n < AGG_FAILED_IDS_PER_MINUTE)
+        return true;
+    const agg_failed_request *last = &e->req[AGG_FAILED_IDS_PER_MINUTE - 1];
+    if (time_ns != last->time_ns)
+        return time_ns < last->time_ns;
+    const size_t last_len = strlen(last->request_id);
+    const int c = memcmp(id, last->request_id, RSLA_MIN(len, last_len));
+    return c < 0 || (c == 0 && len < last_len);
+}
+
+/* What a request is, once its lines are known to be one request. */
+typedef struct request {
+    uint32_t host;
+    int64_t time_ns;
+    int32_t status;
+    uint8_t cls, endpoint;
+    const char *method, *repository; /* interned */
+    rsla_slice request_id;
+} request;
+
+static void count_failure(agg_table *t, const request *r, int64_t minute)
+{
+    const failure_entry key = { r->host, minute, r->status, r->cls, r->endpoint,
+                                r->method, r->repository, 0 };
+    failure_at(t, &key)->count++;
+    if (r->request_id.len == 0)
+        return;
+    idset_entry *e = idset_at(t, r->host, minute);
+    if (idset_wants(e, r->time_ns, r->request_id.ptr, r->request_id.len)) {
+        const agg_failed_request fr = {
+            r->time_ns, rsla_arena_strndup(&t->arena, r->request_id.ptr, r->request_id.len)
+        };
+        idset_offer(e, fr);
+    }
+}
+
+static void count_request(agg_table *t, const request *r)
+{
+    const int64_t minute = rsla_minute_of_ns(r->time_ns);
+    agg_counts *c = counts_at(t, r->host, minute);
+    host_entry *h = &t->hosts.v[r->host];
+    h->by_class[r->cls]++;
+    if (r->cls > CLASSIFY_PULL) {
+        c->other++;
+        return;
+    }
+    const agg_verdict v = (r->status >= 0 && r->status < 1000)
+                              ? (agg_verdict)t->statuses.verdict[r->status]
+                              : AGG_GOOD;
+    if (v == AGG_EXCLUDED) {
+        h->excluded++;
+        c->other++;
+        return;
+    }
+    c->valid[r->cls]++;
+    if (v == AGG_FAILED) {
+        c->failed[r->cls]++;
+        count_failure(t, r, minute);
+    }
+}
+
+/* MARK: - Duplicate error lines (Private) */
+
+/* Total order on what a line says of its request, so that "the earliest line" is the same
+ * whatever order the lines arrive in. */
+static int pending_detail_cmp(const pending_entry *a, const pending_entry *b)
+{
+    if (a->time_ns != b->time_ns)
+        return a->time_ns < b->time_ns ? -1 : 1;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    if (a->endpoint != b->endpoint)
+        return a->endpoint < b->endpoint ? -1 : 1;
+    const int c = strcmp(a->method, b->method);
+    return c ? c : strcmp(a->repository, b->repository);
+}
+
+/* Adds what one or more lines say of a request (e has the table's own strings or not: its
+ * strings are copied when a new entry is made). */
+static void pending_add(agg_table *t, const pending_entry *e)
+{
+    const pending_key k = { t, e->host, e->id, e->id_len };
+    const uint64_t h = rsla_hash_bytes(e->id, e->id_len, e->host + 11);
+    uint32_t i = rsla_map_find(&t->pending_map, h, pending_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        pending_entry n = *e;
+        n.id = rsla_arena_strndup(&t->arena, e->id, e->id_len);
+        n.method = intern(t, e->method, strlen(e->method));
+        n.repository = intern(t, e->repository, strlen(e->repository));
+        i = (uint32_t)t->pending.n;
+        VEC_PUSH(t->pending, n);
+        rsla_map_insert(&t->pending_map, h, i);
+        return;
+    }
+    pending_entry *p = &t->pending.v[i];
+    p->lines += e->lines;
+    const int32_t status = e->status > p->status ? e->status : p->status;
+    if (pending_detail_cmp(e, p) < 0) {
+        p->time_ns = e->time_ns;
+        p->cls = e->cls;
+        p->endpoint = e->endpoint;
+        p->method = intern(t, e->method, strlen(e->method));
+        p->repository = intern(t, e->repository, strlen(e->repository));
+    }
+    p->status = status;
+}
+
+static void pending_resolve(agg_table *t)
+{
+    for (size_t i = 0; i < t->pending.n; i++) {
+        const pending_entry *p = &t->pending.v[i];
+        const request r = { p->host, p->time_ns, p->status, p->cls, p->endpoint,
+                            p->method, p->repository, { p->id, p->id_len } };
+        t->hosts.v[p->host].duplicate_lines += p->lines - 1;
+        count_request(t, &r);
+    }
+    t->pending.n = 0;
+    rsla_map_free(&t->pending_map);
+    rsla_map_init(&t->pending_map);
+}
+
+/* MARK: - Table (Public) */
+
+agg_table *agg_table_create(const agg_status_table *statuses)
+{
+    agg_table *t = rsla_xcalloc(1, sizeof *t);
+    t->statuses = *statuses;
+    rsla_arena_init(&t->arena);
+    rsla_map_init(&t->host_map);
+    rsla_map_init(&t->raw_map);
+    rsla_map_init(&t->string_map);
+    rsla_map_init(&t->block_map);
+    rsla_map_init(&t->cover_map);
+    rsla_map_init(&t->failure_map);
+    rsla_map_init(&t->idset_map);
+    rsla_map_init(&t->pending_map);
+    t->last_raw = RSLA_MAP_NONE;
+    t->last_cover = RSLA_MAP_NONE;
+    return t;
+}
+
+static void table_release(agg_table *t)
+{
+    for (size_t i = 0; i < t->blocks.n; i++)
+        free(t->blocks.v[i]);
+    for (size_t i = 0; i < t->covers.n; i++)
+        free(t->covers.v[i]);
+    free(t->hosts.v);
+    free(t->raws.v);
+    free(t->strings.v);
+    free(t->blocks.v);
+    free(t->covers.v);
+    free(t->failures.v);
+    free(t->idsets.v);
+    free(t->pending.v);
+    rsla_map_free(&t->host_map);
+    rsla_map_free(&t->raw_map);
+    rsla_map_free(&t->string_map);
+    rsla_map_free(&t->block_map);
+    rsla_map_free(&t->cover_map);
+    rsla_map_free(&t->failure_map);
+    rsla_map_free(&t->idset_map);
+    rsla_map_free(&t->pending_map);
+    rsla_arena_free(&t->arena);
+}
+
+void agg_table_free(agg_table *t)
+{
+    if (!t)
+        return;
+    table_release(t);
+    free(t);
+}
+
+void agg_table_add(agg_table *t, const rsla_outcome *o)
+{
+    const uint32_t host = host_of_raw(t, o->host);
+    const int64_t minute = rsla_minute_of_ns(o->time_ns);
+    cover_note(t, minute, o->time_ns, o->time_ns);
+    const classify_result cr = classify_request(o->method, o->path);
+    if (o->status >= 400 && o->request_id.len > 0) {
+        char *method = rsla_xstrndup(o->method.ptr, o->method.len);
+        char *repo = rsla_xstrndup(cr.repository.ptr, cr.repository.len);
+        const pending_entry e = { host, o->request_id.ptr, o->request_id.len, o->time_ns,
+                                  o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,
+                                  method, repo, 1 };
+        pending_add(t, &e);
+        free(method);
+        free(repo);
+        return;
+    }
+    const request r = { host, o->time_ns, o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,
+                        NULL, NULL, o->request_id };
+    if (r.cls <= CLASSIFY_PULL && o->status >= 0 && o->status < 1000 &&
+        t->statuses.verdict[o->status] == AGG_FAILED) {
+        request f = r;
+        f.method = intern(t, o->method.ptr, o->method.len);
+        f.repository = intern(t, cr.repository.ptr, cr.repository.len);
+        count_request(t, &f);
+        return;
+    }
+    count_request(t, &r);
+}
+
+/* MARK: - Merge (Public) */
+
+static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *remap)
+{
+    for (size_t i = 0; i < src->blocks.n; i++) {
+        const minute_block *b = src->blocks.v[i];
+        agg_counts *d = counts_at(dst, remap[b->host], b->block * AGG_BLOCK_MINUTES);
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+            for (int c = 0; c < 2; c++) {
+                d[m].valid[c] += b->c[m].valid[c];
+                d[m].failed[c] += b->c[m].failed[c];
+            }
+            d[m].other += b->c[m].other;
+        }
+    }
+    for (size_t i = 0; i < src->covers.n; i++) {
+        const cover_block *b = src->covers.v[i];
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+            if (b->first[m] != INT64_MAX)
+                cover_note(dst, b->block * AGG_BLOCK_MINUTES + m, b->first[m], b->last[m]);
+    }
+}
+
+static void merge_failures(agg_table *dst, const agg_table *src, const uint32_t *remap)
+{
+    for (size_t i = 0; i < src->failures.n; i++) {
+        failure_entry key = src->failures.v[i];
+        key.host = remap[key.host];
+        key.method = intern(dst, key.method, strlen(key.method));
+        key.repository = intern(dst, key.repository, strlen(key.repository));
+        failure_at(dst, &key)->count += src->failures.v[i].count;
+    }
+    for (size_t i = 0; i < src->idsets.n; i++) {
+        const idset_entry *s = &src->idsets.v[i];
+        idset_entry *d = idset_at(dst, remap[s->host], s->minute);
+        for (uint32_t k = 0; k < s->n; k++) {
+            const char *id = s->req[k].request_id;
+            const size_t len = strlen(id);
+            if (idset_wants(d, s->req[k].time_ns, id, len)) {
+                const agg_failed_request r = { s->req[k].time_ns,
+                                               rsla_arena_strndup(&dst->arena, id, len) };
+                idset_offer(d, r);
+            }
+        }
+    }
+    for (size_t i = 0; i < src->pending.n; i++) {
+        pending_entry e = src->pending.v[i];
+        e.host = remap[e.host];
+        pending_add(dst, &e);
+    }
+}
+
+void agg_table_merge(agg_table *dst, agg_table *src)
+{
+    uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
+    for (size_t i = 0; i < src->hosts.n; i++) {
+        const host_entry *s = &src->hosts.v[i];
+        remap[i] = host_get(dst, s->name, s->len);
+        host_entry *d = &dst->hosts.v[remap[i]];
+        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
+            d->by_class[c] += s->by_class[c];
+        d->excluded += s->excluded;
+        d->duplicate_lines += s->duplicate_lines;
+    }
+    merge_blocks(dst, src, remap);
+    merge_failures(dst, src, remap);
+    free(remap);
+    const agg_status_table statuses = src->statuses;
+    table_release(src);
+    memset(src, 0, sizeof *src);
+    agg_table *fresh = agg_table_create(&statuses);
+    *src = *fresh;
+    free(fresh);
+}
+
+/* MARK: - Finish (Public) */
+
+typedef struct inst_minute {
+    uint32_t inst;
+    agg_minute m;
+} inst_minute;
+
+typedef struct inst_failure {
+    uint32_t inst;
+    agg_failure f;
+} inst_failure;
+
+typedef struct inst_request {
+    uint32_t inst;
+    int64_t minute;
+    agg_failed_request r;
+} inst_request;
+
+static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
+
+static int inst_minute_cmp(const void *pa, const void *pb)
+{
+    const inst_minute *a = pa, *b = pb;
+    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->m.minute, b->m.minute);
+}
+
+static int failure_cmp(const agg_failure *a, const agg_failure *b)
+{
+    int c;
+    if ((c = cmp_i64(a->minute, b->minute)) || (c = cmp_i64(a->status, b->status)) ||
+        (c = cmp_i64(a->cls, b->cls)) || (c = cmp_i64(a->endpoint, b->endpoint)))
+        return c;
+    return (c = strcmp(a->method, b->method)) ? c : strcmp(a->repository, b->repository);
+}
+
+static int inst_failure_cmp(const void *pa, const void *pb)
+{
+    const inst_failure *a = pa, *b = pb;
+    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : failure_cmp(&a->f, &b->f);
+}
+
+static int inst_request_cmp(const void *pa, const void *pb)
+{
+    const inst_request *a = pa, *b = pb;
+    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : failed_request_cmp(&a->r, &b->r);
+}
+
+static int str_ptr_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+static int cover_cmp(const void *pa, const void *pb)
+{
+    return cmp_i64(((const agg_coverage_minute *)pa)->minute,
+                   ((const agg_coverage_minute *)pb)->minute);
+}
+
+static int unmatched_cmp(const void *pa, const void *pb)
+{
+    return strcmp(((const agg_unmatched_host *)pa)->host, ((const agg_unmatched_host *)pb)->host);
+}
+
+/* Gives every host its instance index (UINT32_MAX: unmatched) and the result its instances. */
+static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_host map, void *ctx)
+{
+    const size_t nh = t->hosts.n;
+    const char **names = rsla_xmalloc((nh + 1) * sizeof *names);
+    const char **sorted = rsla_xmalloc((nh + 1) * sizeof *sorted);
+    uint32_t *inst = rsla_xmalloc((nh + 1) * sizeof *inst);
+    size_t n_sorted = 0;
+    r->unmatched = rsla_xcalloc(nh + 1, sizeof *r->unmatched);
+    for (size_t h = 0; h < nh; h++) {
+        const host_entry *e = &t->hosts.v[h];
+        names[h] = map ? map(ctx, e->name) : e->name;
+        if (names[h]) {
+            sorted[n_sorted++] = names[h];
+            continue;
+        }
+        uint64_t requests = 0;
+        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
+            requests += e->by_class[c];
+        r->unmatched[r->n_unmatched++] = (agg_unmatched_host){ e->name, requests };
+        r->unmatched_requests += requests;
+    }
+    qsort(r->unmatched, r->n_unmatched, sizeof *r->unmatched, unmatched_cmp);
+    qsort(sorted, n_sorted, sizeof *sorted, str_ptr_cmp);
+    r->instances = rsla_xcalloc(n_sorted + 1, sizeof *r->instances);
+    for (size_t i = 0; i < n_sorted; i++)
+        if (r->n_instances == 0 || strcmp(r->instances[r->n_instances - 1].name, sorted[i]) != 0)
+            r->instances[r->n_instances++].name = sorted[i];
+    for (size_t h = 0; h < nh; h++) {
+        inst[h] = UINT32_MAX;
+        if (!names[h])
+            continue;
+        size_t lo = 0, hi = r->n_instances;
+        while (lo < hi) {
+            const size_t mid = (lo + hi) / 2;
+            if (strcmp(r->instances[mid].name, names[h]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        inst[h] = (uint32_t)lo;
+        agg_instance *ai = &r->instances[lo];
+        const host_entry *e = &t->hosts.v[h];
+        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
+            ai->by_class[c] += e->by_class[c];
+        ai->excluded += e->excluded;
+        ai->duplicate_lines += e->duplicate_lines;
+    }
+    free(names);
+    free(sorted);
+    return inst;
+}
+
+static bool counts_empty(const agg_counts *c)
+{
+    return (c->valid[0] | c->valid[1] | c->other) == 0;
+}
+
+static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
+{
+    VEC(inst_minute) all = { 0 };
+    for (size_t i = 0; i < t->blocks.n; i++) {
+        const minute_block *b = t->blocks.v[i];
+        if (inst[b->host] == UINT32_MAX)
+            continue;
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+            const agg_counts *c = &b->c[m];
+            if (counts_empty(c))
+                continue;
+            const inst_minute im = { inst[b->host],
+                                     { b->block * AGG_BLOCK_MINUTES + m,
+                                       { c->valid[0], c->valid[1] },
+                                       { c->failed[0], c->failed[1] }, c->other } };
+            VEC_PUSH(all, im);
+        }
+    }
+    qsort(all.v, all.n, sizeof *all.v, inst_minute_cmp);
+    for (size_t i = 0; i < all.n;) {
+        agg_instance *ai = &r->instances[all.v[i].inst];
+        size_t j = i;
+        while (j < all.n && all.v[j].inst == all.v[i].inst)
+            j++;
+        ai->minutes = rsla_xmalloc((j - i) * sizeof *ai->minutes);
+        for (size_t k = i; k < j; k++) {
+            agg_minute *last = ai->n_minutes ? &ai->minutes[ai->n_minutes - 1] : NULL;
+            if (last && last->minute == all.v[k].m.minute) {
+                for (int c = 0; c < 2; c++) {
+                    last->valid[c] += all.v[k].m.valid[c];
+                    last->failed[c] += all.v[k].m.failed[c];
+                }
+                last->other += all.v[k].m.other;
+            } else {
+                ai->minutes[ai->n_minutes++] = all.v[k].m;
+            }
+        }
+        i = j;
+    }
+    free(all.v);
+}
+
+static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)
+{
+    VEC(inst_failure) all = { 0 };
+    for (size_t i = 0; i < t->failures.n; i++) {
+        const failure_entry *f = &t->failures.v[i];
+        if (inst[f->host] == UINT32_MAX)
+            continue;
+        const inst_failure e = { inst[f->host], { f->minute, f->status, f->cls, f->endpoint,
+                                                  f->method, f->repository, f->count } };
+        VEC_PUSH(all, e);
+    }
+    qsort(all.v, all.n, sizeof *all.v, inst_failure_cmp);
+    for (size_t i = 0; i < all.n;) {
+        agg_instance *ai = &r->instances[all.v[i].inst];
+        size_t j = i;
+        while (j < all.n && all.v[j].inst == all.v[i].inst)
+            j++;
+        ai->failures = rsla_xmalloc((j - i) * sizeof *ai->failures);
+        for (size_t k = i; k < j; k++) {
+            agg_failure *last = ai->n_failures ? &ai->failures[ai->n_failures - 1] : NULL;
+            if (last && failure_cmp(last, &all.v[k].f) == 0)
+                last->count += all.v[k].f.count;
+            else
+                ai->failures[ai->n_failures++] = all.v[k].f;
+        }
+        i = j;
+    }
+    free(all.v);
+}
+
+static void finish_requests(const agg_table *t, agg_result *r, const uint32_t *inst)
+{
+    VEC(inst_request) all = { 0 };
+    for (size_t i = 0; i < t->idsets.n; i++) {
+        const idset_entry *e = &t->idsets.v[i];
+        if (inst[e->host] == UINT32_MAX)
+            continue;
+        for (uint32_t k = 0; k < e->n; k++) {
+            const inst_request ir = { inst[e->host], e->minute, e->req[k] };
+            VEC_PUSH(all, ir);
+        }
+    }
+    qsort(all.v, all.n, sizeof *all.v, inst_request_cmp);
+    for (size_t i = 0; i < all.n;) {
+        agg_instance *ai = &r->instances[all.v[i].inst];
+        size_t j = i;
+        while (j < all.n && all.v[j].inst == all.v[i].inst)
+            j++;
+        ai->failed_requests = rsla_xmalloc((j - i) * sizeof *ai->failed_requests);
+        int64_t minute = INT64_MIN;
+        int in_minute = 0;
+        for (size_t k = i; k < j; k++) {
+            const inst_request *q = &all.v[k];
+            if (q->minute != minute) {
+                minute = q->minute;
+                in_minute = 0;
+            }
+            const agg_failed_request *last =
+                ai->n_failed_requests ? &ai->failed_requests[ai->n_failed_requests - 1] : NULL;
+            if (in_minute >= AGG_FAILED_IDS_PER_MINUTE ||
+                (last && failed_request_cmp(last, &q->r) == 0))
+                continue;
+            ai->failed_requests[ai->n_failed_requests++] = q->r;
+            in_minute++;
+        }
+        i = j;
+    }
+    free(all.v);
+}
+
+static void finish_coverage(const agg_table *t, agg_result *r)
+{
+    VEC(agg_coverage_minute) all = { 0 };
+    for (size_t i = 0; i < t->covers.n; i++) {
+        const cover_block *b = t->covers.v[i];
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+            if (b->first[m] == INT64_MAX)
+                continue;
+            const agg_coverage_minute c = { b->block * AGG_BLOCK_MINUTES + m, b->first[m],
+                                            b->last[m] };
+            VEC_PUSH(all, c);
+        }
+    }
+    qsort(all.v, all.n, sizeof *all.v, cover_cmp);
+    r->coverage = all.v;
+    r->n_coverage = all.n;
+}
+
+agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
+{
+    pending_resolve(t);
+    agg_result *r = rsla_xcalloc(1, sizeof *r);
+    uint32_t *inst = assign_instances(t, r, map, map_ctx);
+    finish_minutes(t, r, inst);
+    finish_failures(t, r, inst);
+    finish_requests(t, r, inst);
+    finish_coverage(t, r);
+    free(inst);
+    return r;
+}
+
+void agg_result_free(agg_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_instances; i++) {
+        free(r->instances[i].minutes);
+        free(r->instances[i].failures);
+        free(r->instances[i].failed_requests);
+    }
+    free(r->instances);
+    free(r->coverage);
+    free(r->unmatched);
+    free(r);
+}
