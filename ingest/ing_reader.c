@@ -1,0 +1,171 @@
+/* One input read as decoded log text: plain bytes passed through, or zstd decoded as a stream
+ * with one reused ZSTD_DCtx (single frames, multi-frame files and concatenated frames alike:
+ * ZSTD_decompressStream simply goes on into the next frame). */
+#include <errno.h>  /* errno */
+#include <fcntl.h>  /* open */
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* free */
+#include <string.h> /* strerror */
+#include <unistd.h> /* read, close */
+#include <zstd.h>   /* ZSTD_createDCtx, ZSTD_decompressStream, ZSTD_isError */
+
+#include "common/rsla_base.h"
+#include "ingest/ing_source.h"
+
+struct ing_reader {
+    int fd;
+    bool zstd;
+    ZSTD_DCtx *dctx;
+    unsigned char *in;        /* file bytes read but not yet handed on */
+    size_t in_cap, in_pos, in_len;
+    bool eof;
+    size_t last_ret;          /* ZSTD_decompressStream's last hint: 0 = a frame just ended */
+    uint64_t bytes_in, bytes_out;
+    char *error;
+    uint64_t error_offset;
+};
+
+static bool zstd_magic(const unsigned char *p, size_t n)
+{
+    if (n < 4)
+        return false;
+    const uint32_t m = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                       (uint32_t)p[3] << 24;
+    /* A zstd frame, or a skippable frame (0x184D2A50..5F), as pzstd and seekable files start. */
+    return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u;
+}
+
+static void set_error(ing_reader *r, uint64_t offset, const char *what, const char *detail)
+{
+    if (r->error)
+        return;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    r->error = rsla_xstrndup(msg, strlen(msg));
+    r->error_offset = offset;
+}
+
+/* Refills the input buffer; false at the end of the file or on a read error. */
+static bool refill(ing_reader *r)
+{
+    if (r->eof || r->error)
+        return false;
+    ssize_t n;
+    do
+        n = read(r->fd, r->in, r->in_cap);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        set_error(r, r->bytes_in + r->in_len, "read error", strerror(errno));
+        return false;
+    }
+    if (n == 0) {
+        r->eof = true;
+        return false;
+    }
+    r->in_pos = 0;
+    r->in_len = (size_t)n;
+    return true;
+}
+
+ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
+{
+    const bool is_stdin = strcmp(path, "-") == 0;
+    const int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    ing_reader *r = rsla_xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->in_cap = ZSTD_DStreamInSize() > 65536 ? ZSTD_DStreamInSize() : 65536;
+    r->in = rsla_xmalloc(r->in_cap);
+    r->last_ret = 1;
+    /* Sniff from the first read; a short first read of a pipe still has the 4 magic bytes
+     * unless the whole input is shorter, which then is plain text. */
+    if (refill(r)) {
+        while (r->in_len < 4) {
+            const ssize_t n = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+            if (n <= 0)
+                break;
+            r->in_len += (size_t)n;
+        }
+    }
+    if (r->error) {
+        snprintf(err, errlen, "%s: %s", path, r->error);
+        ing_reader_close(r);
+        return NULL;
+    }
+    r->zstd = zstd_magic(r->in, r->in_len);
+    if (r->zstd)
+        r->dctx = ZSTD_createDCtx();
+    return r;
+}
+
+void ing_reader_close(ing_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fd > 0)
+        close(r->fd);
+    ZSTD_freeDCtx(r->dctx);
+    free(r->in);
+    free(r->error);
+    free(r);
+}
+
+static size_t read_plain(ing_reader *r, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n < cap) {
+        if (r->in_pos == r->in_len && !refill(r))
+            break;
+        const size_t take = RSLA_MIN(cap - n, r->in_len - r->in_pos);
+        memcpy(buf + n, r->in + r->in_pos, take);
+        r->in_pos += take;
+        r->bytes_in += take;
+        n += take;
+    }
+    return n;
+}
+
+static size_t read_zstd(ing_reader *r, char *buf, size_t cap)
+{
+    ZSTD_outBuffer out = { buf, cap, 0 };
+    while (out.pos < out.size && !r->error) {
+        if (r->in_pos == r->in_len && !refill(r))
+            break;
+        ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+        const uint64_t before = r->bytes_in;
+        const size_t ret = ZSTD_decompressStream(r->dctx, &out, &in);
+        r->bytes_in += in.pos - r->in_pos;
+        r->in_pos = in.pos;
+        if (ZSTD_isError(ret)) {
+            set_error(r, before, "corrupt zstd data", ZSTD_getErrorName(ret));
+            break;
+        }
+        r->last_ret = ret;
+    }
+    if (r->eof && r->in_pos == r->in_len && r->last_ret != 0 && out.pos == 0)
+        set_error(r, r->bytes_in, "truncated zstd frame", "the input ends inside a frame");
+    return out.pos;
+}
+
+size_t ing_reader_read(ing_reader *r, char *buf, size_t cap)
+{
+    if (r->error)
+        return 0;
+    const size_t n = r->zstd ? read_zstd(r, buf, cap) : read_plain(r, buf, cap);
+    r->bytes_out += n;
+    return n;
+}
+
+const char *ing_reader_error(const ing_reader *r, uint64_t *offset)
+{
+    if (r->error && offset)
+        *offset = r->error_offset;
+    return r->error;
+}
+
+bool ing_reader_is_zstd(const ing_reader *r) { return r->zstd; }
+uint64_t ing_reader_bytes_in(const ing_reader *r) { return r->bytes_in; }
+uint64_t ing_reader_bytes_out(const ing_reader *r) { return r->bytes_out; }

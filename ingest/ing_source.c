@@ -1,0 +1,143 @@
+#include "ingest/ing_source.h"
+
+#include <dirent.h>   /* opendir, readdir */
+#include <errno.h>    /* errno */
+#include <fcntl.h>    /* open */
+#include <stdio.h>    /* snprintf */
+#include <stdlib.h>   /* qsort, free */
+#include <string.h>   /* strerror, strcmp */
+#include <sys/stat.h> /* stat */
+#include <unistd.h>   /* read, close */
+#include <zstd.h>     /* ZSTD_DCtx, ZSTD_decompressStream */
+
+#include "common/rsla_base.h"
+
+/* MARK: - Finding inputs (Private) */
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+typedef struct finder {
+    ing_input_list *out;
+    size_t cap, errors_cap;
+    dir_id *stack; /* folders on the current path: a folder met again is a symlink loop */
+    size_t depth, stack_cap;
+} finder;
+
+static void add_error(finder *f, const char *path, const char *why)
+{
+    if (f->out->n_errors == f->errors_cap) {
+        f->errors_cap = f->errors_cap ? f->errors_cap * 2 : 8;
+        f->out->errors = rsla_xrealloc(f->out->errors, f->errors_cap * sizeof(char *));
+    }
+    char msg[4200];
+    snprintf(msg, sizeof msg, "%s: %s", path, why);
+    f->out->errors[f->out->n_errors++] = rsla_xstrndup(msg, strlen(msg));
+}
+
+static void add_input(finder *f, const char *path, uint64_t size)
+{
+    if (f->out->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->out->items = rsla_xrealloc(f->out->items, f->cap * sizeof(ing_input));
+    }
+    f->out->items[f->out->n++] = (ing_input){ rsla_xstrndup(path, strlen(path)), size };
+}
+
+static void find_path(finder *f, const char *path);
+
+static void find_dir(finder *f, const char *path, const struct stat *st)
+{
+    for (size_t i = 0; i < f->depth; i++) {
+        if (f->stack[i].dev == st->st_dev && f->stack[i].ino == st->st_ino) {
+            add_error(f, path, "folder already being read (symlink loop), skipped");
+            return;
+        }
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        add_error(f, path, strerror(errno));
+        return;
+    }
+    if (f->depth == f->stack_cap) {
+        f->stack_cap = f->stack_cap ? f->stack_cap * 2 : 16;
+        f->stack = rsla_xrealloc(f->stack, f->stack_cap * sizeof *f->stack);
+    }
+    f->stack[f->depth++] = (dir_id){ st->st_dev, st->st_ino };
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char child[4096];
+        const int n = snprintf(child, sizeof child, "%s%s%s", path,
+                               path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+        if (n < 0 || (size_t)n >= sizeof child) {
+            add_error(f, path, "path too long, entry skipped");
+            continue;
+        }
+        find_path(f, child);
+    }
+    closedir(d);
+    f->depth--;
+}
+
+static void find_path(finder *f, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        add_error(f, path, strerror(errno));
+        return;
+    }
+    if (S_ISDIR(st.st_mode))
+        find_dir(f, path, &st);
+    else
+        add_input(f, path, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+}
+
+static int input_cmp(const void *a, const void *b)
+{
+    return strcmp(((const ing_input *)a)->path, ((const ing_input *)b)->path);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
+{
+    memset(out, 0, sizeof *out);
+    finder f = { .out = out };
+    for (size_t i = 0; i < n_args; i++) {
+        if (strcmp(args[i], "-") == 0)
+            add_input(&f, "-", 0);
+        else
+            find_path(&f, args[i]);
+    }
+    free(f.stack);
+    qsort(out->items, out->n, sizeof *out->items, input_cmp);
+    qsort(out->errors, out->n_errors, sizeof *out->errors, str_cmp);
+    /* The same file named twice (or reached through two folders) is read once. */
+    size_t w = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        if (w > 0 && strcmp(out->items[w - 1].path, out->items[i].path) == 0) {
+            free(out->items[i].path);
+            continue;
+        }
+        out->items[w++] = out->items[i];
+    }
+    out->n = w;
+}
+
+void ing_inputs_free(ing_input_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].path);
+    for (size_t i = 0; i < l->n_errors; i++)
+        free(l->errors[i]);
+    free(l->items);
+    free(l->errors);
+    memset(l, 0, sizeof *l);
+}

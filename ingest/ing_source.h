@@ -1,0 +1,49 @@
+#ifndef RSLA_ING_SOURCE_H
+#define RSLA_ING_SOURCE_H
+/* Finding inputs and reading them as decoded log text.
+ *
+ * An INPUT argument is a file, a folder (read recursively, symlinks followed, loops cut by
+ * device and inode) or "-" for standard input. The list is sorted by path so that messages and
+ * reports come out in the same order whatever order the arguments or the directory entries came
+ * in. Compression is told by magic bytes, never by the file name: a zstd frame (or a skippable
+ * frame) at the start means zstd, anything else is plain text. */
+#include <stdbool.h>  /* bool */
+#include <stddef.h>   /* size_t */
+#include <stdint.h>   /* uint64_t */
+
+typedef struct ing_input {
+    char *path;        /* "-" for standard input */
+    uint64_t size;     /* bytes on disk, 0 when unknown (stdin, pipes) */
+} ing_input;
+
+typedef struct ing_input_list {
+    ing_input *items;
+    size_t n;
+    char **errors;     /* one message per argument or entry that could not be listed */
+    size_t n_errors;
+} ing_input_list;
+
+/* Expands the arguments into the sorted, de-duplicated list of inputs. Never fails as a whole:
+ * what cannot be listed is in errors. */
+void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out);
+void ing_inputs_free(ing_input_list *l);
+
+/* An open input that yields decoded bytes. */
+typedef struct ing_reader ing_reader;
+
+/* Opens path ("-": standard input). @return NULL with a message in err on failure. */
+ing_reader *ing_reader_open(const char *path, char *err, size_t errlen);
+void ing_reader_close(ing_reader *r);
+
+/* Reads up to cap decoded bytes into buf. @return the count; 0 at the end of the input or on
+ * error (then ing_reader_error() says why). */
+size_t ing_reader_read(ing_reader *r, char *buf, size_t cap);
+
+/* NULL while the input reads cleanly; else why it stopped, with the byte offset in the file of
+ * the compressed data that could not be decoded. */
+const char *ing_reader_error(const ing_reader *r, uint64_t *offset);
+bool ing_reader_is_zstd(const ing_reader *r);
+uint64_t ing_reader_bytes_in(const ing_reader *r);   /* file bytes consumed */
+uint64_t ing_reader_bytes_out(const ing_reader *r);  /* decoded bytes produced */
+
+#endif
