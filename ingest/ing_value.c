@@ -1,0 +1,216 @@
+/* Field-value syntaxes shared by the input profiles (see ing_value.h). */
+#include "ingest/ing_value.h"
+
+#include <string.h> /* memcmp */
+
+/* MARK: - Go durations (Private) */
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Nanoseconds in one unit, or 0 when the unit is unknown. The micro sign comes in two spellings:
+ * Go writes U+00B5 and also reads the Greek small mu U+03BC. */
+static uint64_t go_unit_ns(const char *u, size_t n)
+{
+    static const struct { const char *name; size_t len; uint64_t ns; } units[] = {
+        { "ns", 2, 1 },
+        { "us", 2, 1000 },
+        { "\xc2\xb5s", 3, 1000 },
+        { "\xce\xbcs", 3, 1000 },
+        { "ms", 2, 1000000 },
+        { "s", 1, 1000000000 },
+        { "m", 1, UINT64_C(60000000000) },
+        { "h", 1, UINT64_C(3600000000000) },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (units[i].len == n && memcmp(units[i].name, u, n) == 0)
+            return units[i].ns;
+    return 0;
+}
+
+/* floor(frac / 10^digits * unit), exactly: frac < 10^19 and unit <= 3.6e12, so the product needs
+ * up to 104 bits. */
+static uint64_t fraction_ns(uint64_t frac, int digits, uint64_t unit)
+{
+    unsigned __int128 scale = 1;
+    for (int i = 0; i < digits; i++)
+        scale *= 10;
+    return (uint64_t)(((unsigned __int128)frac * unit) / scale);
+}
+
+/* One `[0-9]*(\.[0-9]*)?unit` component starting at *i; adds its nanoseconds to *total. */
+static bool go_component(const char *s, size_t len, size_t *i, uint64_t *total)
+{
+    const uint64_t max = (uint64_t)INT64_MAX;
+    size_t p = *i;
+    const size_t int_start = p;
+    uint64_t whole = 0;
+    for (; p < len && is_digit(s[p]); p++) {
+        if (whole > (max - (uint64_t)(s[p] - '0')) / 10)
+            return false;
+        whole = whole * 10 + (uint64_t)(s[p] - '0');
+    }
+    const bool pre = p > int_start;
+    uint64_t frac = 0;
+    int frac_digits = 0;
+    bool post = false;
+    if (p < len && s[p] == '.') {
+        const size_t frac_start = ++p;
+        for (; p < len && is_digit(s[p]); p++) {
+            if (frac_digits < 19) {
+                frac = frac * 10 + (uint64_t)(s[p] - '0');
+                frac_digits++;
+            }
+        }
+        post = p > frac_start;
+    }
+    if (!pre && !post)
+        return false;
+    const size_t unit_start = p;
+    while (p < len && s[p] != '.' && !is_digit(s[p]))
+        p++;
+    const uint64_t unit = go_unit_ns(s + unit_start, p - unit_start);
+    if (unit == 0 || whole > max / unit)
+        return false;
+    uint64_t v = whole * unit + fraction_ns(frac, frac_digits, unit);
+    if (v > max || *total > max - v)
+        return false;
+    *total += v;
+    *i = p;
+    return true;
+}
+
+/* MARK: - Go durations (Public) */
+
+bool ing_value_go_duration(const char *s, size_t len, int64_t *ns)
+{
+    size_t i = 0;
+    if (i < len && s[i] == '+')
+        i++;
+    if (len - i == 1 && s[i] == '0') {
+        *ns = 0;
+        return true;
+    }
+    if (i == len)
+        return false;
+    uint64_t total = 0;
+    while (i < len)
+        if (!go_component(s, len, &i, &total))
+            return false;
+    *ns = (int64_t)total;
+    return true;
+}
+
+/* MARK: - HTTP status (Public) */
+
+ing_status_result ing_value_status_digits(const char *s, size_t len, int32_t *status)
+{
+    if (len == 0 || len > 3)
+        return ING_STATUS_BAD_VALUE;
+    int32_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_digit(s[i]))
+            return ING_STATUS_BAD_VALUE;
+        v = v * 10 + (s[i] - '0');
+    }
+    *status = v;
+    return ING_STATUS_OK;
+}
+
+ing_status_result ing_value_status_json_number(const char *s, size_t len, int32_t *status)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '.' || s[i] == 'e' || s[i] == 'E')
+            return ING_STATUS_WRONG_TYPE;
+    if (len > 0 && s[0] == '-')
+        return ING_STATUS_BAD_VALUE;
+    return ing_value_status_digits(s, len, status);
+}
+
+/* MARK: - JSON strings (Private) */
+
+static unsigned hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0');
+    if (c >= 'a' && c <= 'f')
+        return (unsigned)(c - 'a' + 10);
+    return (unsigned)(c - 'A' + 10);
+}
+
+static unsigned read_hex4(const char *p)
+{
+    return hex_value(p[0]) << 12 | hex_value(p[1]) << 8 | hex_value(p[2]) << 4 | hex_value(p[3]);
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the `\u` escape at s[*i] (pointing at the backslash); a high surrogate takes a following
+ * low surrogate escape with it. Six input bytes never give more than three output bytes, twelve
+ * never more than four, so the output stays shorter than the input. */
+static size_t unescape_u(const char *s, size_t len, size_t *i, char *out)
+{
+    uint32_t cp = read_hex4(s + *i + 2);
+    *i += 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF && *i + 6 <= len && s[*i] == '\\' && s[*i + 1] == 'u') {
+        const uint32_t lo = read_hex4(s + *i + 2);
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            *i += 6;
+            return put_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
+        }
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        cp = 0xFFFD;
+    return put_utf8(out, cp);
+}
+
+/* MARK: - JSON strings (Public) */
+
+size_t ing_value_json_unescape(const char *s, size_t len, char *out)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        if (s[i] != '\\') {
+            out[o++] = s[i++];
+            continue;
+        }
+        if (i + 1 >= len)
+            break; /* cannot happen in a validated string */
+        const char e = s[i + 1];
+        if (e == 'u' && i + 6 <= len) {
+            o += unescape_u(s, len, &i, out + o);
+            continue;
+        }
+        switch (e) {
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        default: out[o++] = e; break; /* '"', '\\', '/' */
+        }
+        i += 2;
+    }
+    return o;
+}

@@ -1,0 +1,158 @@
+#ifndef SCAN_INTERNAL_H
+#define SCAN_INTERNAL_H
+/* What the scanner's files share and nothing outside ingest/scan/ may use: the kernel table entry,
+ * the profile row, the per-thread state, the values found on one line, and the two pieces every
+ * kernel reuses:
+ *   - the scalar reference parser (scan_scalar.c), which is the scalar kernel and also the judge
+ *     that SIMD kernels hand a line to whenever their fast path sees anything wrong with it, so
+ *     rejection reasons and columns come from one place;
+ *   - the profile step (scan_profile.c), which turns the top-level values of a valid line into
+ *     exactly one sink call. */
+#include <stdbool.h>              /* bool */
+#include <stddef.h>               /* size_t */
+#include <stdint.h>               /* uint32_t, uint8_t */
+#include "ingest/scan/scan.h"     /* scan_sink, scan_kernel, scan_profile, scan_state */
+
+/* Deepest nesting accepted: a 129th open container is RSLA_REJECT_TOO_DEEP. */
+#define SCAN_MAX_DEPTH 128
+
+/* MARK: - Profiles */
+
+/* Outcome fields a profile can name. FILTER is the key whose value says whether a line is an
+ * outcome (Distribution's `msg`). */
+typedef enum scan_field {
+    SCAN_FIELD_FILTER = 0,
+    SCAN_FIELD_TIME,
+    SCAN_FIELD_HOST,
+    SCAN_FIELD_METHOD,
+    SCAN_FIELD_URI,
+    SCAN_FIELD_STATUS,
+    SCAN_FIELD_DURATION,
+    SCAN_FIELD_REQUEST_ID,
+    SCAN_FIELD_COUNT
+} scan_field;
+
+#define SCAN_FIELD_BIT(f) (1u << (f))
+
+/* Time syntaxes a profile may name (issue 6 adds nginx $time_local and $msec). */
+typedef enum scan_time_syntax {
+    SCAN_TIME_RFC3339 = 0, /* string, rsla_time_parse_rfc3339 */
+} scan_time_syntax;
+
+/* Status syntaxes accepted, as bits. */
+#define SCAN_STATUS_INT 1u    /* JSON integer */
+#define SCAN_STATUS_STRING 2u /* string of 1-3 digits */
+
+/* Duration syntaxes (issue 6 adds integer milliseconds and float seconds). */
+typedef enum scan_duration_syntax {
+    SCAN_DURATION_NONE = 0, /* the profile has no duration field */
+    SCAN_DURATION_GO,       /* Go time.Duration string, ing_value_go_duration */
+} scan_duration_syntax;
+
+/* One input profile: a row of data, no code. */
+struct scan_profile {
+    const char *name;
+    const char *keys[SCAN_FIELD_COUNT]; /* top-level key per field; NULL: not in this format */
+    uint32_t required;                  /* SCAN_FIELD_BIT of fields an outcome line must have */
+    const char *const *filter_values;   /* NULL-terminated values of FILTER that make an outcome;
+                                           NULL: every valid object line is an outcome */
+    scan_time_syntax time;
+    unsigned status;                    /* SCAN_STATUS_* bits */
+    scan_duration_syntax duration;
+    bool strip_query;                   /* cut the URI at its first '?' */
+};
+
+/* MARK: - Values of one line */
+
+/* JSON type of a top-level value. */
+typedef enum scan_vtype {
+    SCAN_V_ABSENT = 0,
+    SCAN_V_STRING,
+    SCAN_V_NUMBER,
+    SCAN_V_TRUE,
+    SCAN_V_FALSE,
+    SCAN_V_NULL,
+    SCAN_V_OBJECT,
+    SCAN_V_ARRAY,
+} scan_vtype;
+
+/* A top-level value the profile asked for, as found in the line (raw, still escaped). For a
+ * string, ptr/len is the body between the quotes; for a number or literal, the token; for a
+ * container, len is 0. */
+typedef struct scan_value {
+    const char *ptr;
+    size_t len;
+    size_t column;  /* offset of the value's first byte in its line */
+    uint8_t type;   /* scan_vtype */
+    bool escaped;   /* a string body holding at least one backslash */
+} scan_value;
+
+/* MARK: - Kernels and state */
+
+/* Scans a whole chunk (the contract of scan_chunk). */
+typedef size_t (*scan_chunk_fn)(scan_state *s, const char *buf, size_t len, const scan_sink *sink);
+/* Validates one document (the contract of scan_validate_document). */
+typedef int (*scan_validate_fn)(scan_state *s, const char *buf, size_t len, size_t *offset);
+
+struct scan_kernel {
+    const char *name;
+    uint32_t required;        /* SCAN_CPU_* bits the CPU must have */
+    scan_chunk_fn chunk;
+    scan_validate_fn validate;
+};
+
+/* CPU features, as bits (scan_dispatch.c detects them). */
+#define SCAN_CPU_SSE42 (1u << 0)     /* SSE4.2 + SSSE3 + PCLMULQDQ + POPCNT */
+#define SCAN_CPU_AVX2 (1u << 1)      /* AVX2 + BMI1/2, OS saves YMM */
+#define SCAN_CPU_AVX512 (1u << 2)    /* AVX-512 F/BW/VL, OS saves ZMM and opmasks */
+#define SCAN_CPU_NEON (1u << 3)      /* AArch64 Advanced SIMD */
+
+struct scan_state {
+    const scan_kernel *kernel;
+    const scan_profile *profile;
+    /* Key lookup derived from the profile: first field whose key has a given length (-1: none),
+     * and the next field with the same length. */
+    int8_t key_by_len[64];
+    int8_t key_next[SCAN_FIELD_COUNT];
+    uint8_t key_len[SCAN_FIELD_COUNT];
+    /* Unescaped field values of the current line. */
+    char *scratch;
+    size_t scratch_cap;
+    /* SIMD kernels: structural indexes, suspect positions and backslash positions of a window. */
+    uint32_t *idx;
+    size_t idx_cap;
+    uint32_t *err;
+    size_t err_cap;
+    uint32_t *bsl;
+    size_t bsl_cap;
+};
+
+/* MARK: - Shared steps */
+
+/* The field named by a top-level key, or -1. An escaped key is unescaped before comparison. */
+int scan_match_key(const scan_state *s, const char *key, size_t len, bool escaped);
+
+/* The profile step: makes the one sink call for a valid object line whose asked-for values are
+ * vals[SCAN_FIELD_COUNT] (type SCAN_V_ABSENT where the key did not occur). */
+void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t line_index,
+               const scan_sink *sink);
+
+/* The reference parser on one line buf[line_start, line_end) (line_end: the '\n' or the chunk
+ * end): makes the line's one sink call. */
+void scan_scalar_line(scan_state *s, const char *buf, size_t line_start, size_t line_end,
+                      size_t line_index, const scan_sink *sink);
+
+/* The reference validator for one whole document (contract of scan_validate_document). */
+int scan_scalar_validate(const char *buf, size_t len, size_t *offset);
+
+/* Grows *buf (elements of size elem) to hold at least need elements. */
+void scan_reserve(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* The built kernels (scan_dispatch.c lists them by priority). */
+extern const scan_kernel scan_kernel_scalar;
+extern const scan_kernel scan_kernel_sse42;
+extern const scan_kernel scan_kernel_avx2;
+extern const scan_kernel scan_kernel_avx512;
+extern const scan_kernel scan_kernel_neon;
+
+#endif

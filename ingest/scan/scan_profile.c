@@ -1,0 +1,233 @@
+/* Input profiles as rows of data, and the profile step that turns the top-level values of one
+ * valid JSON line into exactly one sink call (outcome, skip or reject).
+ *
+ * Kernels find values; this file alone decides what they mean, so every kernel gives the same
+ * verdict on the same values. Adding a JSON format (gitlab, nginx-json, zot, a profile file) is a
+ * new row of struct scan_profile, plus a new time or duration syntax when the format needs one. */
+#include "ingest/scan/scan_internal.h"
+
+#include <string.h>                 /* memcmp, memchr, strlen */
+#include "common/rsla_base.h"       /* rsla_xrealloc */
+#include "common/rsla_time.h"       /* rsla_time_parse_rfc3339 */
+#include "ingest/ing_value.h"       /* ing_value_* */
+
+/* MARK: - Profile rows (Public) */
+
+static const char *const distribution_messages[] = {
+    "response completed",
+    "response completed with error",
+    NULL,
+};
+
+static const scan_profile distribution_profile = {
+    .name = "distribution",
+    .keys = {
+        [SCAN_FIELD_FILTER] = "msg",
+        [SCAN_FIELD_TIME] = "time",
+        [SCAN_FIELD_HOST] = "http.request.host",
+        [SCAN_FIELD_METHOD] = "http.request.method",
+        [SCAN_FIELD_URI] = "http.request.uri",
+        [SCAN_FIELD_STATUS] = "http.response.status",
+        [SCAN_FIELD_DURATION] = "http.response.duration",
+        [SCAN_FIELD_REQUEST_ID] = "http.request.id",
+    },
+    .required = SCAN_FIELD_BIT(SCAN_FIELD_TIME) | SCAN_FIELD_BIT(SCAN_FIELD_HOST) |
+                SCAN_FIELD_BIT(SCAN_FIELD_METHOD) | SCAN_FIELD_BIT(SCAN_FIELD_URI) |
+                SCAN_FIELD_BIT(SCAN_FIELD_STATUS),
+    .filter_values = distribution_messages,
+    .time = SCAN_TIME_RFC3339,
+    .status = SCAN_STATUS_INT | SCAN_STATUS_STRING,
+    .duration = SCAN_DURATION_GO,
+    .strip_query = true,
+};
+
+const scan_profile *scan_profile_distribution(void) { return &distribution_profile; }
+
+const char *scan_profile_name(const scan_profile *p) { return p->name; }
+
+/* MARK: - Key matching (Private) */
+
+/* Longest escaped key worth decoding: a decoded key is at least a sixth of its escaped length,
+ * and profile keys are shorter than 64 bytes. */
+#define SCAN_MAX_ESCAPED_KEY 384
+
+static int match_raw(const scan_state *s, const char *key, size_t len)
+{
+    if (len >= sizeof s->key_by_len)
+        return -1;
+    for (int f = s->key_by_len[len]; f >= 0; f = s->key_next[f])
+        if (memcmp(s->profile->keys[f], key, len) == 0)
+            return f;
+    return -1;
+}
+
+/* MARK: - Key matching (Public) */
+
+int scan_match_key(const scan_state *s, const char *key, size_t len, bool escaped)
+{
+    if (!escaped)
+        return match_raw(s, key, len);
+    if (len > SCAN_MAX_ESCAPED_KEY)
+        return -1;
+    char decoded[SCAN_MAX_ESCAPED_KEY];
+    return match_raw(s, decoded, ing_value_json_unescape(key, len, decoded));
+}
+
+/* MARK: - The profile step (Private) */
+
+/* Everything emit needs about the line being judged. */
+typedef struct emit_ctx {
+    scan_state *s;
+    const scan_value *vals;
+    size_t line_start, line_index;
+    const scan_sink *sink;
+    size_t used; /* scratch bytes handed out so far */
+} emit_ctx;
+
+static void reject(const emit_ctx *c, rsla_reject_reason r, scan_field f, size_t column)
+{
+    c->sink->on_reject(c->sink->ctx, c->line_start, c->line_index, r, column,
+                       c->s->profile->keys[f]);
+}
+
+/* The decoded body of a string value: the raw bytes, or an unescaped copy in scratch (sized by
+ * scan_emit beforehand, so earlier slices stay valid). */
+static rsla_slice decoded(emit_ctx *c, const scan_value *v)
+{
+    if (!v->escaped)
+        return (rsla_slice){ v->ptr, v->len };
+    char *out = c->s->scratch + c->used;
+    const size_t n = ing_value_json_unescape(v->ptr, v->len, out);
+    c->used += n;
+    return (rsla_slice){ out, n };
+}
+
+static bool filter_accepts(emit_ctx *c)
+{
+    const scan_profile *p = c->s->profile;
+    if (!p->filter_values)
+        return true;
+    const scan_value *v = &c->vals[SCAN_FIELD_FILTER];
+    if (v->type != SCAN_V_STRING)
+        return false;
+    const rsla_slice msg = decoded(c, v);
+    for (const char *const *m = p->filter_values; *m; m++)
+        if (rsla_slice_eq_cstr(msg, *m))
+            return true;
+    return false;
+}
+
+/* A required-or-optional string field: *out set (empty when absent and optional).
+ * @return false after rejecting the line. */
+static bool string_field(emit_ctx *c, scan_field f, rsla_slice *out)
+{
+    const scan_value *v = &c->vals[f];
+    *out = (rsla_slice){ "", 0 };
+    if (v->type == SCAN_V_ABSENT)
+        return true;
+    if (v->type != SCAN_V_STRING) {
+        reject(c, RSLA_REJECT_WRONG_TYPE, f, v->column);
+        return false;
+    }
+    *out = decoded(c, v);
+    return true;
+}
+
+static bool time_field(emit_ctx *c, int64_t *ns)
+{
+    rsla_slice t;
+    if (!string_field(c, SCAN_FIELD_TIME, &t))
+        return false;
+    const size_t column = c->vals[SCAN_FIELD_TIME].column;
+    const rsla_time_status st = rsla_time_parse_rfc3339(t.ptr, t.len, ns);
+    if (st == RSLA_TIME_OK)
+        return true;
+    reject(c, st == RSLA_TIME_NO_ZONE ? RSLA_REJECT_TIME_NO_ZONE : RSLA_REJECT_BAD_TIME,
+           SCAN_FIELD_TIME, column);
+    return false;
+}
+
+static bool status_field(emit_ctx *c, int32_t *status)
+{
+    const scan_value *v = &c->vals[SCAN_FIELD_STATUS];
+    const unsigned allowed = c->s->profile->status;
+    ing_status_result r = ING_STATUS_WRONG_TYPE;
+    if (v->type == SCAN_V_NUMBER && (allowed & SCAN_STATUS_INT)) {
+        r = ing_value_status_json_number(v->ptr, v->len, status);
+    } else if (v->type == SCAN_V_STRING && (allowed & SCAN_STATUS_STRING)) {
+        const rsla_slice d = decoded(c, v);
+        r = ing_value_status_digits(d.ptr, d.len, status);
+    }
+    if (r == ING_STATUS_OK)
+        return true;
+    reject(c, r == ING_STATUS_BAD_VALUE ? RSLA_REJECT_BAD_STATUS : RSLA_REJECT_WRONG_TYPE,
+           SCAN_FIELD_STATUS, v->column);
+    return false;
+}
+
+static bool duration_field(emit_ctx *c, int64_t *ns)
+{
+    *ns = -1;
+    if (c->s->profile->duration == SCAN_DURATION_NONE)
+        return true;
+    rsla_slice d;
+    if (!string_field(c, SCAN_FIELD_DURATION, &d))
+        return false;
+    if (c->vals[SCAN_FIELD_DURATION].type == SCAN_V_ABSENT)
+        return true;
+    if (ing_value_go_duration(d.ptr, d.len, ns))
+        return true;
+    reject(c, RSLA_REJECT_BAD_DURATION, SCAN_FIELD_DURATION, c->vals[SCAN_FIELD_DURATION].column);
+    return false;
+}
+
+/* The first required field that is absent, or -1. Checked before any value so that a line missing
+ * a field is always MISSING_FIELD whatever else is wrong with it. */
+static int first_missing(const emit_ctx *c)
+{
+    const uint32_t req = c->s->profile->required;
+    for (int f = 0; f < SCAN_FIELD_COUNT; f++)
+        if ((req & SCAN_FIELD_BIT(f)) && c->vals[f].type == SCAN_V_ABSENT)
+            return f;
+    return -1;
+}
+
+static void ensure_scratch(emit_ctx *c)
+{
+    size_t need = 0;
+    for (int f = 0; f < SCAN_FIELD_COUNT; f++)
+        if (c->vals[f].escaped)
+            need += c->vals[f].len;
+    scan_reserve((void **)&c->s->scratch, &c->s->scratch_cap, need, 1);
+}
+
+/* MARK: - The profile step (Public) */
+
+void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t line_index,
+               const scan_sink *sink)
+{
+    emit_ctx c = { s, vals, line_start, line_index, sink, 0 };
+    ensure_scratch(&c);
+    if (!filter_accepts(&c)) {
+        sink->on_skip(sink->ctx, RSLA_SKIP_OTHER_MESSAGE);
+        return;
+    }
+    const int missing = first_missing(&c);
+    if (missing >= 0) {
+        reject(&c, RSLA_REJECT_MISSING_FIELD, (scan_field)missing, 0);
+        return;
+    }
+    rsla_outcome o;
+    if (!time_field(&c, &o.time_ns) || !string_field(&c, SCAN_FIELD_HOST, &o.host) ||
+        !string_field(&c, SCAN_FIELD_METHOD, &o.method) ||
+        !string_field(&c, SCAN_FIELD_URI, &o.path) || !status_field(&c, &o.status) ||
+        !duration_field(&c, &o.duration_ns) ||
+        !string_field(&c, SCAN_FIELD_REQUEST_ID, &o.request_id))
+        return;
+    if (s->profile->strip_query) {
+        const char *q = o.path.len ? memchr(o.path.ptr, '?', o.path.len) : NULL;
+        if (q)
+            o.path.len = (size_t)(q - o.path.ptr);
+    }
+    sink->on_outcome(sink->ctx, &o);
+}
