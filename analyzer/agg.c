@@ -962,3 +962,33 @@ void agg_result_free(agg_result *r)
     free(r->unmatched);
     free(r);
 }
+
+void agg_result_dump(const agg_result *r, FILE *f)
+{
+    for (size_t i = 0; i < r->n_instances; i++) {
+        const agg_instance *in = &r->instances[i];
+        fprintf(f, "I %s %llu %llu %llu %llu x%llu d%llu\n", in->name,
+                (unsigned long long)in->by_class[0], (unsigned long long)in->by_class[1],
+                (unsigned long long)in->by_class[2], (unsigned long long)in->by_class[3],
+                (unsigned long long)in->excluded, (unsigned long long)in->duplicate_lines);
+        for (size_t k = 0; k < in->n_minutes; k++) {
+            const agg_minute *m = &in->minutes[k];
+            fprintf(f, " M %lld %u/%u %u/%u o%u\n", (long long)m->minute, m->valid[0],
+                    m->failed[0], m->valid[1], m->failed[1], m->other);
+        }
+        for (size_t k = 0; k < in->n_failures; k++) {
+            const agg_failure *x = &in->failures[k];
+            fprintf(f, " F %lld %d %d %d %s %s %llu\n", (long long)x->minute, x->status, x->cls,
+                    x->endpoint, x->method, x->repository, (unsigned long long)x->count);
+        }
+        for (size_t k = 0; k < in->n_failed_requests; k++)
+            fprintf(f, " R %lld %s\n", (long long)in->failed_requests[k].time_ns,
+                    in->failed_requests[k].request_id);
+    }
+    for (size_t k = 0; k < r->n_coverage; k++)
+        fprintf(f, "C %lld %lld %lld\n", (long long)r->coverage[k].minute,
+                (long long)r->coverage[k].first_ns, (long long)r->coverage[k].last_ns);
+    for (size_t k = 0; k < r->n_unmatched; k++)
+        fprintf(f, "U %s %llu\n", r->unmatched[k].host,
+                (unsigned long long)r->unmatched[k].requests);
+}

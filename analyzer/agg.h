@@ -11,6 +11,7 @@
  * policy's business and are applied later. What the policy decides at aggregation time is only
  * the status verdict (failed, excluded or good), given as a table at creation. */
 #include <stdint.h>             /* int64_t, uint32_t, uint64_t */
+#include <stdio.h>              /* FILE */
 #include "analyzer/classify.h"  /* classify_class, classify_endpoint */
 #include "analyzer/outcome.h"   /* rsla_outcome */
 
@@ -109,6 +110,11 @@ void agg_table_merge(agg_table *dst, agg_table *src);
  * @return a result to release with agg_result_free() before agg_table_free(). */
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
 void agg_result_free(agg_result *r);
+
+/* Writes every figure of a result as canonical text, one record per line (I instance, M minute,
+ * F failure group, R failed request, C coverage minute, U unmatched host): equal texts mean
+ * equal results. For tests, and for checking other tools' counts against regsla's. */
+void agg_result_dump(const agg_result *r, FILE *f);
 
 /* Lower-cases a host and removes a :port suffix (also from [v6]:port) into out (at least
  * len + 1 bytes). @return the normalised length. */

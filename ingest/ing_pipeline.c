@@ -1,0 +1,498 @@
+#include "ingest/ing_pipeline.h"
+
+#include <pthread.h> /* pthread_create, pthread_mutex_t, pthread_cond_t */
+#include <stdio.h>   /* fprintf */
+#include <stdlib.h>  /* qsort, free */
+#include <string.h>  /* memrchr, memcpy */
+#include <time.h>    /* clock_gettime */
+
+#include "common/rsla_base.h"
+
+/* 1 MiB chunks: large enough that per-chunk locking is noise, small enough that a few per
+ * thread stay in the L2/L3 caches of the machines this runs on. */
+#ifndef ING_CHUNK_SIZE
+#define ING_CHUNK_SIZE (1u << 20)
+#endif
+/* Rejected lines named per file in messages; the counts always cover them all. */
+#ifndef ING_REJECTION_SAMPLES
+#define ING_REJECTION_SAMPLES 10
+#endif
+
+typedef struct chunk {
+    char *buf;       /* cap bytes of text + SCAN_PADDING */
+    size_t cap, len;
+    size_t file;
+    uint64_t seq;    /* chunk number within its file */
+    uint64_t offset; /* decoded offset of buf[0] in its file */
+} chunk;
+
+typedef enum file_state { FILE_WAITING = 0, FILE_OPEN, FILE_DONE } file_state;
+
+typedef struct file_work {
+    const char *path;
+    ing_reader *reader;
+    file_state state;
+    bool busy;              /* a thread holds the reader */
+    char *carry;            /* partial last line, waiting for the next chunk */
+    size_t carry_len, carry_cap;
+    uint64_t next_seq, next_offset;
+    uint64_t *chunk_lines;  /* lines of each chunk by seq, for line numbers in messages */
+    size_t chunk_lines_cap;
+    ing_rejection *samples; /* line field holds the line index within its chunk until the end */
+    uint64_t *sample_seq;
+    size_t n_samples;
+    uint64_t reported_in;   /* bytes_in already counted in the progress total */
+} file_work;
+
+typedef struct pipeline {
+    const ing_input_list *inputs;
+    const ing_options *opt;
+    const ing_consumer *consumer;
+    ing_result *out;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    file_work *files;
+    size_t n_files;
+    chunk **queue;           /* ring of scanned-for chunks */
+    size_t q_head, q_len, q_cap;
+    chunk **free_chunks;
+    size_t n_free;
+    size_t readers_busy;
+    size_t next_thread;
+    size_t max_samples;
+    /* progress */
+    uint64_t total_bytes, bytes_in;
+    struct timespec started, last_progress;
+} pipeline;
+
+/* MARK: - Reading (Private) */
+
+static chunk *chunk_new(size_t cap)
+{
+    chunk *c = rsla_xcalloc(1, sizeof *c);
+    c->cap = cap;
+    c->buf = rsla_xmalloc(cap + SCAN_PADDING);
+    return c;
+}
+
+static void chunk_grow(chunk *c)
+{
+    c->cap *= 2;
+    c->buf = rsla_xrealloc(c->buf, c->cap + SCAN_PADDING);
+}
+
+static void file_finish(pipeline *p, file_work *f)
+{
+    rsla_input_file *in = &p->out->input.files[f - p->files];
+    if (f->reader) {
+        uint64_t offset = 0;
+        const char *err = ing_reader_error(f->reader, &offset);
+        in->compression = ing_reader_is_zstd(f->reader) ? "zstd" : "none";
+        in->bytes_read = ing_reader_bytes_in(f->reader);
+        in->bytes_decoded = ing_reader_bytes_out(f->reader);
+        if (err) {
+            in->error = rsla_xstrndup(err, strlen(err));
+            in->error_offset = offset;
+            in->lost_tail = true;
+        }
+        ing_reader_close(f->reader);
+        f->reader = NULL;
+    }
+    if (in->error)
+        p->out->any_file_error = true;
+    f->state = FILE_DONE;
+}
+
+/* Fills c with the next whole lines of f. Runs without the lock: the thread holds f. */
+static void read_chunk(file_work *f, chunk *c)
+{
+    size_t len = 0;
+    if (f->carry_len) {
+        while (c->cap < f->carry_len * 2)
+            chunk_grow(c);
+        memcpy(c->buf, f->carry, f->carry_len);
+        len = f->carry_len;
+        f->carry_len = 0;
+    }
+    size_t searched = 0;
+    for (;;) {
+        const size_t n = ing_reader_read(f->reader, c->buf + len, c->cap - len);
+        len += n;
+        if (n == 0) {
+            f->state = FILE_DONE; /* marked finished under the lock by the caller */
+            break;
+        }
+        const char *nl = memrchr(c->buf + searched, '\n', len - searched);
+        if (nl && len == c->cap) {
+            const size_t keep = (size_t)(nl - c->buf) + 1;
+            f->carry_len = len - keep;
+            if (f->carry_len > f->carry_cap) {
+                f->carry_cap = f->carry_len;
+                f->carry = rsla_xrealloc(f->carry, f->carry_cap);
+            }
+            memcpy(f->carry, c->buf + keep, f->carry_len);
+            len = keep;
+            break;
+        }
+        searched = nl ? searched : len;
+        if (len == c->cap)
+            chunk_grow(c); /* one line longer than the chunk: keep it whole */
+    }
+    c->len = len;
+    memset(c->buf + len, 0, SCAN_PADDING);
+}
+
+/* MARK: - Scanning (Private) */
+
+typedef struct scan_job {
+    pipeline *p;
+    void *state;
+    const chunk *c;
+    rsla_line_counts counts;
+    ing_rejection samples[ING_REJECTION_SAMPLES * 4];
+    size_t n_samples, max_samples;
+} scan_job;
+
+static void job_outcome(void *ctx, const rsla_outcome *o)
+{
+    scan_job *j = ctx;
+    j->counts.lines++;
+    j->counts.outcomes++;
+    j->p->consumer->on_outcome(j->state, o);
+}
+
+static void job_skip(void *ctx, rsla_skip_reason reason)
+{
+    scan_job *j = ctx;
+    j->counts.lines++;
+    j->counts.skipped++;
+    j->counts.skipped_by_reason[reason]++;
+}
+
+static void job_reject(void *ctx, size_t line_start, size_t line_index, rsla_reject_reason reason,
+                       size_t column, const char *field)
+{
+    scan_job *j = ctx;
+    j->counts.lines++;
+    j->counts.rejected++;
+    j->counts.rejected_by_reason[reason]++;
+    if (j->n_samples < j->max_samples)
+        j->samples[j->n_samples++] = (ing_rejection){ j->c->file, line_index,
+                                                      j->c->offset + line_start, reason, column,
+                                                      field };
+}
+
+/* Records what a scanned chunk contributed to its file; runs under the lock. */
+static void job_commit(pipeline *p, const scan_job *j, uint64_t lines)
+{
+    const chunk *c = j->c;
+    file_work *f = &p->files[c->file];
+    rsla_line_counts_add(&p->out->input.files[c->file].counts, &j->counts);
+    if (c->seq >= f->chunk_lines_cap) {
+        size_t cap = f->chunk_lines_cap ? f->chunk_lines_cap : 64;
+        while (cap <= c->seq)
+            cap *= 2;
+        f->chunk_lines = rsla_xrealloc(f->chunk_lines, cap * sizeof *f->chunk_lines);
+        memset(f->chunk_lines + f->chunk_lines_cap, 0,
+               (cap - f->chunk_lines_cap) * sizeof *f->chunk_lines);
+        f->chunk_lines_cap = cap;
+    }
+    f->chunk_lines[c->seq] = lines;
+    for (size_t i = 0; i < j->n_samples; i++) {
+        f->samples = rsla_xrealloc(f->samples, (f->n_samples + 1) * sizeof *f->samples);
+        f->sample_seq = rsla_xrealloc(f->sample_seq, (f->n_samples + 1) * sizeof *f->sample_seq);
+        f->samples[f->n_samples] = j->samples[i];
+        f->sample_seq[f->n_samples++] = c->seq;
+    }
+}
+
+static int sample_cmp(const void *a, const void *b)
+{
+    const ing_rejection *x = a, *y = b;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+/* Keeps the first max_samples rejections of a file (by offset) once it holds twice as many. */
+static void prune_samples(pipeline *p, file_work *f)
+{
+    if (f->n_samples <= 2 * p->max_samples)
+        return;
+    /* Offsets order lines within a file, whatever chunk they came from; the line index is
+     * turned into a line number at the end, so carry seq along through the sort. */
+    for (size_t i = 0; i < f->n_samples; i++)
+        f->samples[i].file = (size_t)f->sample_seq[i];
+    qsort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
+    f->n_samples = p->max_samples;
+    for (size_t i = 0; i < f->n_samples; i++) {
+        f->sample_seq[i] = f->samples[i].file;
+        f->samples[i].file = (size_t)(f - p->files);
+    }
+}
+
+static void scan_one(pipeline *p, void *state, scan_state *ss, chunk *c)
+{
+    scan_job *j = rsla_xcalloc(1, sizeof *j);
+    j->p = p;
+    j->state = state;
+    j->c = c;
+    j->max_samples = RSLA_MIN(p->max_samples, RSLA_ARRAY_LEN(j->samples));
+    const scan_sink sink = { j, job_outcome, job_skip, job_reject };
+    const uint64_t lines = scan_chunk(ss, c->buf, c->len, &sink);
+    pthread_mutex_lock(&p->lock);
+    job_commit(p, j, lines);
+    prune_samples(p, &p->files[c->file]);
+    p->free_chunks[p->n_free++] = c;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    free(j);
+}
+
+/* MARK: - Progress (Private) */
+
+static double seconds_since(const struct timespec *t0, const struct timespec *t1)
+{
+    return (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Called under the lock after a chunk is read. Display only: nothing billing reads. */
+static void progress_tick(pipeline *p, file_work *f, bool final)
+{
+    if (!p->opt->progress)
+        return;
+    if (f && f->reader) {
+        const uint64_t in = ing_reader_bytes_in(f->reader);
+        p->bytes_in += in - f->reported_in;
+        f->reported_in = in;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!final && seconds_since(&p->last_progress, &now) < 0.25)
+        return;
+    p->last_progress = now;
+    const double el = seconds_since(&p->started, &now);
+    const double mbs = el > 0 ? (double)p->bytes_in / 1e6 / el : 0;
+    char eta[32] = "--";
+    if (p->total_bytes && p->bytes_in && p->bytes_in <= p->total_bytes) {
+        const double left = el * (double)(p->total_bytes - p->bytes_in) / (double)p->bytes_in;
+        snprintf(eta, sizeof eta, "%.0fs", left);
+    }
+    fprintf(stderr, "\rregsla: %.1f of %.1f MB read, %.0f MB/s, %.0fs elapsed, ETA %s   %s",
+            (double)p->bytes_in / 1e6, (double)p->total_bytes / 1e6, mbs, el, eta,
+            final ? "\n" : "");
+}
+
+/* MARK: - Threads (Private) */
+
+/* The first file that is neither finished nor held, so files are read in order and at most one
+ * file per thread is open at a time. */
+static file_work *claimable_file(pipeline *p)
+{
+    for (size_t i = 0; i < p->n_files; i++)
+        if (p->files[i].state != FILE_DONE && !p->files[i].busy)
+            return &p->files[i];
+    return NULL;
+}
+
+static bool all_read(const pipeline *p)
+{
+    for (size_t i = 0; i < p->n_files; i++)
+        if (p->files[i].state != FILE_DONE)
+            return false;
+    return true;
+}
+
+static chunk *queue_pop(pipeline *p)
+{
+    chunk *c = p->queue[p->q_head];
+    p->q_head = (p->q_head + 1) % p->q_cap;
+    p->q_len--;
+    return c;
+}
+
+static void queue_push(pipeline *p, chunk *c)
+{
+    p->queue[(p->q_head + p->q_len) % p->q_cap] = c;
+    p->q_len++;
+}
+
+/* Opens f if needed and reads its next chunk into c; under the lock on entry and exit. */
+static void read_step(pipeline *p, file_work *f, chunk *c)
+{
+    f->busy = true;
+    p->readers_busy++;
+    pthread_mutex_unlock(&p->lock);
+    bool opened = true;
+    if (f->state == FILE_WAITING) {
+        char err[4400];
+        f->reader = ing_reader_open(f->path, err, sizeof err);
+        opened = f->reader != NULL;
+        if (!opened) {
+            rsla_input_file *in = &p->out->input.files[f - p->files];
+            in->error = rsla_xstrndup(err, strlen(err));
+        }
+        f->state = FILE_OPEN;
+    }
+    bool eof = !opened;
+    if (opened) {
+        read_chunk(f, c);
+        eof = f->state == FILE_DONE;
+        c->file = (size_t)(f - p->files);
+        c->seq = f->next_seq++;
+        c->offset = f->next_offset;
+        f->next_offset += c->len;
+    }
+    pthread_mutex_lock(&p->lock);
+    progress_tick(p, f, false);
+    if (opened && c->len > 0)
+        queue_push(p, c);
+    else
+        p->free_chunks[p->n_free++] = c;
+    if (eof)
+        file_finish(p, f);
+    f->busy = false;
+    p->readers_busy--;
+    pthread_cond_broadcast(&p->wake);
+}
+
+static void *thread_main(void *arg)
+{
+    pipeline *p = arg;
+    pthread_mutex_lock(&p->lock);
+    const size_t me = p->next_thread++;
+    pthread_mutex_unlock(&p->lock);
+    void *state = p->consumer->thread_begin(p->consumer->ctx);
+    p->out->thread_states[me] = state;
+    scan_state *ss = scan_state_create(p->opt->kernel, p->opt->profile);
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        file_work *f = claimable_file(p);
+        /* Keep the decoders busy first: reading is the stage that cannot be split further
+         * within a file, so a thread reads while fewer chunks wait than there are threads. */
+        const bool read_first = f && p->n_free > 0 && p->q_len < p->opt->threads;
+        if (read_first) {
+            read_step(p, f, p->free_chunks[--p->n_free]);
+        } else if (p->q_len > 0) {
+            chunk *c = queue_pop(p);
+            pthread_mutex_unlock(&p->lock);
+            scan_one(p, state, ss, c);
+            pthread_mutex_lock(&p->lock);
+        } else if (f && p->n_free > 0) {
+            read_step(p, f, p->free_chunks[--p->n_free]);
+        } else if (all_read(p) && p->readers_busy == 0) {
+            break;
+        } else {
+            pthread_cond_wait(&p->wake, &p->lock);
+        }
+    }
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    scan_state_free(ss);
+    return NULL;
+}
+
+/* MARK: - Run (Public) */
+
+/* Turns each sample's line index within its chunk into a line number in its file. */
+static void collect_rejections(pipeline *p)
+{
+    ing_result *out = p->out;
+    for (size_t i = 0; i < p->n_files; i++) {
+        file_work *f = &p->files[i];
+        for (size_t k = 0; k < f->n_samples; k++)
+            f->samples[k].file = (size_t)f->sample_seq[k];
+        qsort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
+        const size_t keep = RSLA_MIN(f->n_samples, p->max_samples);
+        out->rejections = rsla_xrealloc(out->rejections,
+                                        (out->n_rejections + keep + 1) * sizeof *out->rejections);
+        for (size_t k = 0; k < keep; k++) {
+            ing_rejection r = f->samples[k];
+            uint64_t before = 0;
+            for (uint64_t s = 0; s < (uint64_t)r.file && s < f->chunk_lines_cap; s++)
+                before += f->chunk_lines[s];
+            r.line = before + r.line + 1;
+            r.file = i;
+            out->rejections[out->n_rejections++] = r;
+        }
+    }
+}
+
+static void pipeline_free(pipeline *p, size_t n_chunks)
+{
+    for (size_t i = 0; i < p->n_files; i++) {
+        free(p->files[i].carry);
+        free(p->files[i].chunk_lines);
+        free(p->files[i].samples);
+        free(p->files[i].sample_seq);
+        ing_reader_close(p->files[i].reader);
+    }
+    free(p->files);
+    for (size_t i = 0; i < n_chunks; i++) {
+        free(p->free_chunks[i]->buf);
+        free(p->free_chunks[i]);
+    }
+    free(p->free_chunks);
+    free(p->queue);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
+}
+
+void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
+                      const ing_consumer *consumer, ing_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const unsigned threads = opt->threads ? opt->threads : 1;
+    pipeline p = { .inputs = inputs, .opt = opt, .consumer = consumer, .out = out };
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.wake, NULL);
+    p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
+    p.n_files = inputs->n;
+    p.files = rsla_xcalloc(p.n_files + 1, sizeof *p.files);
+    out->input.n_files = inputs->n;
+    out->input.files = rsla_xcalloc(inputs->n + 1, sizeof *out->input.files);
+    for (size_t i = 0; i < inputs->n; i++) {
+        p.files[i].path = inputs->items[i].path;
+        out->input.files[i].path = rsla_xstrndup(inputs->items[i].path, strlen(inputs->items[i].path));
+        out->input.files[i].compression = "none";
+        p.total_bytes += inputs->items[i].size;
+    }
+    const size_t n_chunks = 2 * (size_t)threads + 2;
+    const size_t chunk_size = opt->chunk_size ? opt->chunk_size : ING_CHUNK_SIZE;
+    p.free_chunks = rsla_xmalloc(n_chunks * sizeof *p.free_chunks);
+    p.queue = rsla_xmalloc(n_chunks * sizeof *p.queue);
+    p.q_cap = n_chunks;
+    for (size_t i = 0; i < n_chunks; i++)
+        p.free_chunks[p.n_free++] = chunk_new(chunk_size);
+    out->n_threads = threads;
+    out->thread_states = rsla_xcalloc(threads, sizeof *out->thread_states);
+    clock_gettime(CLOCK_MONOTONIC, &p.started);
+    p.last_progress = p.started;
+
+    pthread_t *tids = rsla_xmalloc(threads * sizeof *tids);
+    for (unsigned i = 1; i < threads; i++)
+        if (pthread_create(&tids[i], NULL, thread_main, &p) != 0) {
+            fprintf(stderr, "regsla: cannot start a thread\n");
+            abort();
+        }
+    thread_main(&p);
+    for (unsigned i = 1; i < threads; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+    progress_tick(&p, NULL, true);
+
+    for (size_t i = 0; i < p.n_files; i++)
+        rsla_line_counts_add(&out->input.total, &out->input.files[i].counts);
+    collect_rejections(&p);
+    pipeline_free(&p, n_chunks);
+}
+
+void ing_result_free(ing_result *r)
+{
+    for (size_t i = 0; i < r->input.n_files; i++) {
+        free(r->input.files[i].path);
+        free(r->input.files[i].error);
+    }
+    free(r->input.files);
+    free(r->rejections);
+    free(r->thread_states);
+    memset(r, 0, sizeof *r);
+}
