@@ -7,6 +7,7 @@ Clarity over speed: about 100k lines/s.
 
     sla_oracle.py [--preset acr-ee|aws-s3|gcp|scaleway] [--zone Z] [--inventory CSV]
                   [--exclusions CSV] [--pretty] INPUT...
+    sla_oracle.py --minute-counts INPUT...     (per host and UTC minute: outcome lines, 5xx lines)
 
 INPUT is a file (plain, or .zst read through `zstd -dc`), a folder (its files, recursively, sorted
 by path) or `-` for stdin. The output (stdout) is one JSON object:
@@ -316,6 +317,7 @@ class Oracle:
         self.windows = {}  # instance -> {window_start_utc_min: [push_v, push_f, pull_v, pull_f]}
         self.months = set()  # (instance, (y, m)) with at least one outcome
         self.class_counts = {PUSH: 0, PULL: 0, OTHER: 0, NOT_REGISTRY: 0, "excluded": 0}
+        self.minute_counts = None  # (host, utc minute) -> [outcome lines, 5xx lines], on demand
 
     # -- accounting --
 
@@ -376,6 +378,11 @@ class Oracle:
         if status is None:
             return self._reject(facc, "type-http.response.status")
         facc["outcomes"] += 1
+        if self.minute_counts is not None:
+            k = (normalise_host(host), t // NS_PER_MIN)
+            c = self.minute_counts.setdefault(k, [0, 0])
+            c[0] += 1
+            c[1] += 500 <= status <= 599
         rid = obj.get("http.request.id")
         self.outcome(t, normalise_host(host), method, uri, status, rid if isinstance(rid, str) else "")
 
@@ -618,7 +625,20 @@ def main(argv=None):
     ap.add_argument("--inventory")
     ap.add_argument("--exclusions")
     ap.add_argument("--pretty", action="store_true")
+    ap.add_argument("--minute-counts", action="store_true",
+                    help="print `host<TAB>minute<TAB>lines<TAB>5xx` per (normalised host, UTC minute) "
+                         "over outcome lines (before dedupe), sorted, instead of the report")
     a = ap.parse_args(argv)
+    if a.minute_counts:
+        p = make_policy(a.preset, a.zone)
+        o = Oracle(p, parse_zone(p["zone_name"]))
+        o.minute_counts = {}
+        for name, stream in iter_inputs(a.inputs):
+            o.feed(name, stream)
+        out = sys.stdout
+        for (host, minute), (n, e) in sorted(o.minute_counts.items(), key=lambda kv: (kv[0][0].encode(), kv[0][1])):
+            out.write("%s\t%d\t%d\t%d\n" % (host, minute, n, e))
+        return 0
     rep = run(a.inputs, a.preset, a.zone, a.inventory, a.exclusions)
     if a.pretty:
         json.dump(rep, sys.stdout, indent=1, sort_keys=False)
