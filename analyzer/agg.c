@@ -2,7 +2,7 @@
  *
  * Layout of a table (one per scanning thread):
  *
- *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 64) -> 64 x agg_counts
+ *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 8) -> 8 x agg_counts
  *                                    ├─> failures:      (host, minute, status, class, route,
  *                                    │                   method, repository) -> count
  *                                    ├─> failed ids:    (host, minute) -> earliest K (time, id)
@@ -22,7 +22,12 @@
 #include "common/rsla_map.h"
 #include "common/rsla_time.h"
 
-#define AGG_BLOCK_MINUTES 64
+/* Minutes per counter block. Small, because counts are sparse in the month of an instance with
+ * little traffic (a 10,000-instance month has ~200 requests per instance), yet big enough that a
+ * busy instance's month is a few thousand blocks. */
+#define AGG_BLOCK_MINUTES 8
+/* Coverage is one table for the whole input, dense over the span the logs cover. */
+#define AGG_COVER_MINUTES 64
 
 typedef struct agg_counts {
     uint32_t valid[2], failed[2], other;
@@ -36,8 +41,8 @@ typedef struct minute_block {
 
 typedef struct cover_block {
     int64_t block;
-    int64_t first[AGG_BLOCK_MINUTES]; /* INT64_MAX: no line in that minute */
-    int64_t last[AGG_BLOCK_MINUTES];
+    int64_t first[AGG_COVER_MINUTES]; /* INT64_MAX: no line in that minute */
+    int64_t last[AGG_COVER_MINUTES];
 } cover_block;
 
 typedef struct host_entry {
@@ -106,6 +111,7 @@ typedef struct pending_entry {
 struct agg_table {
     agg_status_table statuses;
     rsla_arena arena;
+    rsla_arena block_arena; /* minute blocks: many small records freed together */
     VEC(host_entry) hosts;
     rsla_map host_map;
     VEC(raw_host) raws;
@@ -304,7 +310,8 @@ static agg_counts *counts_at(agg_table *t, uint32_t host, int64_t minute)
     const uint64_t h = hash_pair(host, block);
     uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
     if (i == RSLA_MAP_NONE) {
-        minute_block *b = rsla_xcalloc(1, sizeof *b);
+        minute_block *b = rsla_arena_alloc(&t->block_arena, sizeof *b);
+        memset(b, 0, sizeof *b);
         b->host = host;
         b->block = block;
         i = (uint32_t)t->blocks.n;
@@ -324,7 +331,7 @@ static cover_block *cover_at(agg_table *t, int64_t block)
     if (i == RSLA_MAP_NONE) {
         cover_block *b = rsla_xmalloc(sizeof *b);
         b->block = block;
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+        for (int m = 0; m < AGG_COVER_MINUTES; m++) {
             b->first[m] = INT64_MAX;
             b->last[m] = INT64_MIN;
         }
@@ -338,9 +345,9 @@ static cover_block *cover_at(agg_table *t, int64_t block)
 
 static void cover_note(agg_table *t, int64_t minute, int64_t first, int64_t last)
 {
-    const int64_t block = rsla_floor_div(minute, AGG_BLOCK_MINUTES);
+    const int64_t block = rsla_floor_div(minute, AGG_COVER_MINUTES);
     cover_block *b = cover_at(t, block);
-    const int64_t m = minute - block * AGG_BLOCK_MINUTES;
+    const int64_t m = minute - block * AGG_COVER_MINUTES;
     if (first < b->first[m])
         b->first[m] = first;
     if (last > b->last[m])
@@ -533,6 +540,7 @@ agg_table *agg_table_create(const agg_status_table *statuses)
     agg_table *t = rsla_xcalloc(1, sizeof *t);
     t->statuses = *statuses;
     rsla_arena_init(&t->arena);
+    rsla_arena_init(&t->block_arena);
     rsla_map_init(&t->host_map);
     rsla_map_init(&t->raw_map);
     rsla_map_init(&t->string_map);
@@ -548,8 +556,6 @@ agg_table *agg_table_create(const agg_status_table *statuses)
 
 static void table_release(agg_table *t)
 {
-    for (size_t i = 0; i < t->blocks.n; i++)
-        free(t->blocks.v[i]);
     for (size_t i = 0; i < t->covers.n; i++)
         free(t->covers.v[i]);
     free(t->hosts.v);
@@ -569,6 +575,7 @@ static void table_release(agg_table *t)
     rsla_map_free(&t->idset_map);
     rsla_map_free(&t->pending_map);
     rsla_arena_free(&t->arena);
+    rsla_arena_free(&t->block_arena);
 }
 
 void agg_table_free(agg_table *t)
@@ -626,9 +633,9 @@ static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *r
     }
     for (size_t i = 0; i < src->covers.n; i++) {
         const cover_block *b = src->covers.v[i];
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+        for (int m = 0; m < AGG_COVER_MINUTES; m++)
             if (b->first[m] != INT64_MAX)
-                cover_note(dst, b->block * AGG_BLOCK_MINUTES + m, b->first[m], b->last[m]);
+                cover_note(dst, b->block * AGG_COVER_MINUTES + m, b->first[m], b->last[m]);
     }
 }
 
@@ -922,10 +929,10 @@ static void finish_coverage(const agg_table *t, agg_result *r)
     VEC(agg_coverage_minute) all = { 0 };
     for (size_t i = 0; i < t->covers.n; i++) {
         const cover_block *b = t->covers.v[i];
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+        for (int m = 0; m < AGG_COVER_MINUTES; m++) {
             if (b->first[m] == INT64_MAX)
                 continue;
-            const agg_coverage_minute c = { b->block * AGG_BLOCK_MINUTES + m, b->first[m],
+            const agg_coverage_minute c = { b->block * AGG_COVER_MINUTES + m, b->first[m],
                                             b->last[m] };
             VEC_PUSH(all, c);
         }
