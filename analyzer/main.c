@@ -1,13 +1,367 @@
-/* regsla: the command. Work in progress: wiring of ingest and the analyzer lands next. */
+/* regsla: the command. The only place that parses argv, prints and exits: it wires ingest
+ * (inputs -> outcomes) to the analyzer (outcomes -> figures) and writes the report. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "analyzer/agg.h"
+#include "analyzer/inventory.h"
+#include "analyzer/policy.h"
+#include "analyzer/report.h"
+#include "analyzer/sla.h"
+#include "ingest/ing_pipeline.h"
+#include "ingest/ing_source.h"
+#include "ingest/scan/scan.h"
+
+/* Exit codes, documented in the README and in --help. */
+enum {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,  /* the report could not be written */
+    EXIT_USAGE = 2,     /* bad option, or a policy, inventory or exclusions file that is wrong */
+    EXIT_INPUT = 3,     /* an input could not be read to its end (report written, loss counted) */
+    EXIT_STRICT = 4,    /* --strict and at least one line was rejected (no report written) */
+};
+
+typedef struct options {
+    const char *policy;
+    const char *month;
+    const char *format;
+    const char *output;
+    const char *inventory;
+    const char *exclusions;
+    const char *kernel;
+    bool strict;
+    bool quiet;
+    unsigned threads;
+    char **inputs;
+    size_t n_inputs;
+} options;
+
+static const char usage_text[] =
+    "usage: regsla report [options] INPUT...\n"
+    "       regsla --version | --help\n"
+    "\n"
+    "Reads registry access logs (CNCF Distribution JSON, plain or zstd) and reports, per\n"
+    "instance and month, unavailable minutes, availability, whether the SLA was met and the\n"
+    "credit owed (see SLA-SPEC). INPUT is a file, a folder (read recursively) or - for stdin;\n"
+    "zstd and plain text are told apart by their magic bytes.\n"
+    "\n"
+    "options:\n"
+    "  --policy PRESET|FILE  SLA policy: acr-ee (default), aws-s3, gcp, scaleway, or a JSON file\n"
+    "  --month YYYY-MM       report only this month (in the policy's time zone)\n"
+    "  --format FMT          table (default on a terminal), csv, or json (default otherwise)\n"
+    "  -o, --output FILE     write the report to FILE atomically (temporary file, then rename)\n"
+    "  --inventory FILE      instance inventory CSV: host names, lifetimes, monthly fees\n"
+    "  --exclusions FILE     announced maintenance CSV: periods not counted as service time\n"
+    "  --strict              any rejected line is a failure: exit 4, no report\n"
+    "  --threads N           pipeline width (default: the online CPUs)\n"
+    "  --kernel NAME         force a scanner kernel (avx512, avx2, sse42, neon, scalar);\n"
+    "                        env RSLA_FORCE_KERNEL does the same\n"
+    "  -q, --quiet           no progress line on stderr\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "exit codes: 0 ok; 1 the report could not be written; 2 usage or configuration error;\n"
+    "3 an input could not be read to its end (report written, loss in input.files);\n"
+    "4 --strict and lines were rejected (no report).\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "regsla: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'regsla --help'.\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static unsigned online_cpus(void)
+{
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static int parse_threads(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (errno || *end || v < 1 || v > 1024)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, options *o)
+{
+    static const struct option longs[] = {
+        { "policy", required_argument, NULL, 'P' },   { "month", required_argument, NULL, 'm' },
+        { "format", required_argument, NULL, 'f' },   { "output", required_argument, NULL, 'o' },
+        { "inventory", required_argument, NULL, 'I' }, { "exclusions", required_argument, NULL, 'X' },
+        { "strict", no_argument, NULL, 's' },         { "threads", required_argument, NULL, 't' },
+        { "kernel", required_argument, NULL, 'k' },   { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+    };
+    memset(o, 0, sizeof *o);
+    o->policy = "acr-ee";
+    o->threads = online_cpus();
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:qh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'P': o->policy = optarg; break;
+        case 'm': o->month = optarg; break;
+        case 'f': o->format = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'I': o->inventory = optarg; break;
+        case 'X': o->exclusions = optarg; break;
+        case 's': o->strict = true; break;
+        case 'k': o->kernel = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
+        case 't':
+            if (parse_threads(optarg, &o->threads) != 0)
+                return usage_error("--threads wants a number from 1 to 1024, not '%s'", optarg);
+            break;
+        default:
+            return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    o->inputs = argv + optind;
+    o->n_inputs = (size_t)(argc - optind);
+    if (o->n_inputs == 0)
+        return usage_error("%s", "no INPUT given (a file, a folder, or - for standard input)");
+    return EXIT_OK;
+}
+
+/* MARK: - Configuration */
+
+typedef struct config {
+    policy pol;
+    inventory *inv;
+    exclusions *excl;
+    const scan_kernel *kernel;
+} config;
+
+static int load_config(const options *o, config *cfg)
+{
+    char err[1024];
+    memset(cfg, 0, sizeof *cfg);
+    if (!policy_resolve(o->policy, &cfg->pol, err, sizeof err)) {
+        fprintf(stderr, "regsla: --policy: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (o->inventory && !(cfg->inv = inventory_load(o->inventory, err, sizeof err))) {
+        fprintf(stderr, "regsla: --inventory: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (o->exclusions && !(cfg->excl = exclusions_load(o->exclusions, err, sizeof err))) {
+        fprintf(stderr, "regsla: --exclusions: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int year, month;
+    if (o->month && !sla_month_parse(o->month, &year, &month))
+        return usage_error("--month wants YYYY-MM, not '%s'", o->month);
+    if (o->kernel) {
+        cfg->kernel = scan_kernel_by_name(o->kernel, err, sizeof err);
+    } else {
+        cfg->kernel = scan_kernel_best();
+        if (!cfg->kernel)
+            scan_kernel_by_name(getenv("RSLA_FORCE_KERNEL"), err, sizeof err);
+    }
+    if (!cfg->kernel) {
+        fprintf(stderr, "regsla: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static void free_config(config *cfg)
+{
+    policy_release(&cfg->pol);
+    inventory_free(cfg->inv);
+    exclusions_free(cfg->excl);
+}
+
+/* MARK: - Ingest */
+
+static void *begin_table(void *ctx)
+{
+    return agg_table_create(ctx);
+}
+
+static void add_outcome(void *table, const rsla_outcome *o)
+{
+    agg_table_add(table, o);
+}
+
+/* Reads every input into one table; the per-thread tables are merged, which is order-free. */
+static agg_table *ingest(const options *o, const config *cfg, const ing_input_list *inputs,
+                         ing_result *res)
+{
+    agg_status_table statuses;
+    policy_status_table(&cfg->pol, &statuses);
+    const ing_options opt = {
+        .threads = o->threads,
+        .progress = !o->quiet && isatty(2),
+        .kernel = cfg->kernel,
+        .profile = scan_profile_distribution(),
+    };
+    const ing_consumer consumer = { &statuses, begin_table, add_outcome };
+    ing_pipeline_run(inputs, &opt, &consumer, res);
+    agg_table *all = res->thread_states[0];
+    for (size_t i = 1; i < res->n_threads; i++) {
+        agg_table_merge(all, res->thread_states[i]);
+        agg_table_free(res->thread_states[i]);
+        res->thread_states[i] = NULL;
+    }
+    return all;
+}
+
+/* Every problem with the input, on stderr: files that could not be read to their end and the
+ * first rejected lines of each file, with file, line, byte offset and reason. */
+static void report_input_problems(const ing_input_list *inputs, const ing_result *res)
+{
+    for (size_t i = 0; i < inputs->n_errors; i++)
+        fprintf(stderr, "regsla: %s\n", inputs->errors[i]);
+    for (size_t i = 0; i < res->input.n_files; i++) {
+        const rsla_input_file *f = &res->input.files[i];
+        if (f->error && f->bytes_read == 0 && f->counts.lines == 0 && !f->lost_tail)
+            fprintf(stderr, "regsla: %s\n", f->error);
+        else if (f->error)
+            fprintf(stderr,
+                    "regsla: %s: %s at byte %llu of the file; the %llu lines before it are "
+                    "counted, the rest of the file is lost\n",
+                    f->path, f->error, (unsigned long long)f->error_offset,
+                    (unsigned long long)f->counts.lines);
+    }
+    for (size_t i = 0; i < res->n_rejections; i++) {
+        const ing_rejection *r = &res->rejections[i];
+        fprintf(stderr, "regsla: %s:%llu: rejected (byte %llu, column %llu): %s%s%s\n",
+                res->input.files[r->file].path, (unsigned long long)r->line,
+                (unsigned long long)r->offset, (unsigned long long)r->column + 1,
+                rsla_reject_reason_name(r->reason), r->field ? " in " : "",
+                r->field ? r->field : "");
+    }
+}
+
+/* MARK: - Output */
+
+/* Writes to a temporary file beside the target, then renames it over the target, so a reader
+ * of FILE sees the old report or the new one, never half of one. */
+static int write_atomically(const char *path, report_format fmt, const sla_report *rep,
+                            const rsla_run_input *input)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
+        fprintf(stderr, "regsla: %s: path too long\n", path);
+        return EXIT_INTERNAL;
+    }
+    const int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(stderr, "regsla: %s: cannot create a temporary file: %s\n", path, strerror(errno));
+        return EXIT_INTERNAL;
+    }
+    const int wrote = report_write(f, fmt, rep, input);
+    const bool ok = wrote == 0 && fflush(f) == 0 && fsync(fd) == 0;
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        fprintf(stderr, "regsla: %s: cannot write the report: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+static int write_report(const options *o, const sla_report *rep, const rsla_run_input *input)
+{
+    report_format fmt = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
+    if (o->format && !report_format_parse(o->format, &fmt))
+        return usage_error("--format wants table, csv or json, not '%s'", o->format);
+    if (o->output && strcmp(o->output, "-") != 0)
+        return write_atomically(o->output, fmt, rep, input);
+    if (report_write(stdout, fmt, rep, input) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "regsla: cannot write the report to standard output\n");
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
+/* MARK: - Commands */
+
+static int run_report(const options *o)
+{
+    config cfg;
+    int rc = load_config(o, &cfg);
+    if (rc != EXIT_OK) {
+        free_config(&cfg);
+        return rc;
+    }
+    if (o->format) {
+        report_format fmt;
+        if (!report_format_parse(o->format, &fmt)) {
+            free_config(&cfg);
+            return usage_error("--format wants table, csv or json, not '%s'", o->format);
+        }
+    }
+    ing_input_list inputs;
+    ing_inputs_find(o->inputs, o->n_inputs, &inputs);
+    ing_result res;
+    agg_table *table = ingest(o, &cfg, &inputs, &res);
+    report_input_problems(&inputs, &res);
+    const bool input_error = inputs.n_errors > 0 || res.any_file_error;
+    if (o->strict && res.input.total.rejected > 0) {
+        fprintf(stderr, "regsla: --strict: %llu lines rejected; no report written\n",
+                (unsigned long long)res.input.total.rejected);
+        rc = EXIT_STRICT;
+    } else {
+        agg_result *agg = agg_table_finish(table, cfg.inv ? inventory_instance_of_host : NULL, cfg.inv);
+        char err[512];
+        sla_report *rep = sla_compute(&cfg.pol, cfg.inv, cfg.excl, o->month, agg, err, sizeof err);
+        if (!rep) {
+            fprintf(stderr, "regsla: %s\n", err);
+            rc = EXIT_USAGE;
+        } else {
+            rc = write_report(o, rep, &res.input);
+            if (rc == EXIT_OK && input_error)
+                rc = EXIT_INPUT;
+        }
+        sla_report_free(rep);
+        agg_result_free(agg);
+    }
+    agg_table_free(table);
+    ing_result_free(&res);
+    ing_inputs_free(&inputs);
+    free_config(&cfg);
+    return rc;
+}
+
+static int print_version(void)
+{
+    const scan_kernel *k = scan_kernel_best();
+    printf("regsla %s\nscanner kernel: %s\n", RSLA_VERSION, k ? scan_kernel_name(k) : "(none: RSLA_FORCE_KERNEL names no usable kernel)");
+    return k ? EXIT_OK : EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("regsla %s\n", RSLA_VERSION);
-        return 0;
+    if (argc < 2)
+        return usage_error("%s", "no command given");
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
+        return print_version();
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
     }
-    fprintf(stderr, "usage: regsla report [options] INPUT...\n");
-    return 2;
+    if (strcmp(argv[1], "report") != 0)
+        return usage_error("unknown command '%s' (try 'regsla report')", argv[1]);
+    options o;
+    const int rc = parse_args(argc - 1, argv + 1, &o);
+    return rc != EXIT_OK ? rc : run_report(&o);
 }

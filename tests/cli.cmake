@@ -1,0 +1,12 @@
+# End-to-end tests of the regsla command (Python 3 standard library), one ctest entry per class.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  get_filename_component(_shared ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
+  foreach(cls Golden Determinism RealLines Command)
+    add_test(NAME cli_${cls}
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.py
+                     $<TARGET_FILE:regsla> ${CMAKE_SOURCE_DIR} ${_shared} ${cls}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+    set_tests_properties(cli_${cls} PROPERTIES LABELS "cli;golden" TIMEOUT 600)
+  endforeach()
+endif()
