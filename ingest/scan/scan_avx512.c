@@ -1,0 +1,113 @@
+/* The AVX-512 scanner kernel: a 64-byte block is one 512-bit vector and every byte comparison
+ * lands directly in a 64-bit mask register. Built with -mavx512f -mavx512bw -mavx512vl (plus
+ * BMI, PCLMULQDQ, POPCNT) on this file only; run only when scan_dispatch.c found AVX-512 F/BW/VL
+ * and an OS that saves the ZMM and opmask state. The algorithm is scan_simd_tpl.h. */
+#include <immintrin.h> /* AVX-512, PCLMULQDQ intrinsics */
+#include <stdint.h>    /* uint64_t */
+#include "ingest/scan/scan_simd_tables.h"
+
+#define SCAN_ISA avx512
+
+typedef struct simd_block {
+    __m512i v;
+} simd_block;
+
+static inline void simd_load(simd_block *b, const char *p) { b->v = _mm512_loadu_si512(p); }
+
+static inline uint64_t simd_eq(const simd_block *b, uint8_t c)
+{
+    return _mm512_cmpeq_epi8_mask(b->v, _mm512_set1_epi8((char)c));
+}
+
+static inline __m512i table16(__m128i t) { return _mm512_broadcast_i32x4(t); }
+
+static inline void simd_classify(const simd_block *b, uint64_t *op, uint64_t *ws)
+{
+    const __m512i hi_t = table16(_mm_setr_epi8(SCAN_CLS_HI));
+    const __m512i lo_t = table16(_mm_setr_epi8(SCAN_CLS_LO));
+    const __m512i nib = _mm512_set1_epi8(0x0F);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(b->v, 4), nib);
+    const __m512i cls = _mm512_and_si512(_mm512_shuffle_epi8(hi_t, hi),
+                                         _mm512_shuffle_epi8(lo_t, _mm512_and_si512(b->v, nib)));
+    *op = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(SCAN_CLS_OP));
+    *ws = _mm512_test_epi8_mask(cls, _mm512_set1_epi8(SCAN_CLS_WS));
+}
+
+static inline uint64_t simd_ctrl(const simd_block *b)
+{
+    return _mm512_cmplt_epu8_mask(b->v, _mm512_set1_epi8(0x20));
+}
+
+static inline uint64_t simd_high(const simd_block *b) { return _mm512_movepi8_mask(b->v); }
+
+/* Carry-less multiply by all ones: bit i of the product is the XOR of bits 0..i. */
+static inline uint64_t simd_prefix_xor(uint64_t m)
+{
+    const __m128i x = _mm_set_epi64x(0, (long long)m);
+    return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(x, _mm_set1_epi8((char)0xFF), 0));
+}
+
+/* MARK: - UTF-8 */
+
+typedef struct simd_utf8 {
+    __m512i prev;          /* the previous block */
+    uint64_t incomplete;   /* the previous block ended inside a multi-byte sequence */
+} simd_utf8;
+
+static inline void simd_utf8_init(simd_utf8 *u)
+{
+    u->prev = _mm512_setzero_si512();
+    u->incomplete = 0;
+}
+
+/* The bytes n positions before each byte of cur: shift the 128-bit lanes by one lane across the
+ * two blocks (prev's last lane first), then align each lane with its successor. */
+static inline __m512i prev_n(__m512i cur, __m512i prev, int n)
+{
+    const __m512i lanes = _mm512_permutex2var_epi64(prev, _mm512_setr_epi64(6, 7, 8, 9, 10, 11, 12, 13), cur);
+    switch (n) {
+    case 1: return _mm512_alignr_epi8(cur, lanes, 15);
+    case 2: return _mm512_alignr_epi8(cur, lanes, 14);
+    default: return _mm512_alignr_epi8(cur, lanes, 13);
+    }
+}
+
+static inline uint64_t simd_utf8_check(simd_utf8 *u, const simd_block *b, uint64_t high)
+{
+    if (high == 0) {
+        /* ASCII: an error only if a sequence was left open, and it shows at byte 0. */
+        const uint64_t r = u->incomplete;
+        u->incomplete = 0;
+        u->prev = b->v;
+        return r;
+    }
+    const __m512i cur = b->v, nib = _mm512_set1_epi8(0x0F);
+    const __m512i prev1 = prev_n(cur, u->prev, 1);
+    const __m512i b1h = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B1H)),
+                                            _mm512_and_si512(_mm512_srli_epi16(prev1, 4), nib));
+    const __m512i b1l = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B1L)),
+                                            _mm512_and_si512(prev1, nib));
+    const __m512i b2h = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B2H)),
+                                            _mm512_and_si512(_mm512_srli_epi16(cur, 4), nib));
+    const __m512i sc = _mm512_and_si512(_mm512_and_si512(b1h, b1l), b2h);
+    const __m512i third = _mm512_subs_epu8(prev_n(cur, u->prev, 2), _mm512_set1_epi8((char)(0xE0 - 0x80)));
+    const __m512i fourth = _mm512_subs_epu8(prev_n(cur, u->prev, 3), _mm512_set1_epi8((char)(0xF0 - 0x80)));
+    const __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+    const __m512i err = _mm512_xor_si512(must23, sc);
+    /* Incomplete: byte 61 > 0xEF, byte 62 > 0xDF or byte 63 > 0xBF (all others compared with
+     * 0xFF, which no byte exceeds). */
+    const __m512i max = _mm512_set_epi8((char)0xBF, (char)0xDF, (char)0xEF,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const uint64_t lead = _mm512_cmpgt_epu8_mask(cur, max);
+    u->incomplete = lead != 0;
+    u->prev = cur;
+    return _mm512_test_epi8_mask(err, err);
+}
+
+#include "ingest/scan/scan_simd_tpl.h"
+
+const scan_kernel scan_kernel_avx512 = { "avx512", SCAN_CPU_AVX512, SCAN_TPL(chunk),
+                                         SCAN_TPL(validate) };
