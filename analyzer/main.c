@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyzer/agg.h"
@@ -241,6 +242,7 @@ static void report_input_problems(const ing_input_list *inputs, const ing_result
                     f->path, f->error, (unsigned long long)f->error_offset,
                     (unsigned long long)f->counts.lines);
     }
+    size_t shown = 0;
     for (size_t i = 0; i < res->n_rejections; i++) {
         const ing_rejection *r = &res->rejections[i];
         fprintf(stderr, "regsla: %s:%llu: rejected (byte %llu, column %llu): %s%s%s\n",
@@ -248,6 +250,14 @@ static void report_input_problems(const ing_input_list *inputs, const ing_result
                 (unsigned long long)r->offset, (unsigned long long)r->column + 1,
                 rsla_reject_reason_name(r->reason), r->field ? " in " : "",
                 r->field ? r->field : "");
+        shown++;
+        const bool last_of_file = i + 1 == res->n_rejections || res->rejections[i + 1].file != r->file;
+        const uint64_t all = res->input.files[r->file].counts.rejected;
+        if (last_of_file && all > shown)
+            fprintf(stderr, "regsla: %s: %llu more rejected lines (counted in the report)\n",
+                    res->input.files[r->file].path, (unsigned long long)(all - shown));
+        if (last_of_file)
+            shown = 0;
     }
 }
 
@@ -279,18 +289,40 @@ static int write_atomically(const char *path, report_format fmt, const sla_repor
     return EXIT_OK;
 }
 
+/* A device or pipe given as -o (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a
+ * file over it would replace the device. */
+static bool is_special_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+static int write_stream(const char *path, FILE *f, report_format fmt, const sla_report *rep,
+                        const rsla_run_input *input)
+{
+    if (report_write(f, fmt, rep, input) != 0 || fflush(f) != 0) {
+        fprintf(stderr, "regsla: cannot write the report to %s\n", path);
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
 static int write_report(const options *o, const sla_report *rep, const rsla_run_input *input)
 {
     report_format fmt = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
     if (o->format && !report_format_parse(o->format, &fmt))
         return usage_error("--format wants table, csv or json, not '%s'", o->format);
-    if (o->output && strcmp(o->output, "-") != 0)
+    if (!o->output || strcmp(o->output, "-") == 0)
+        return write_stream("standard output", stdout, fmt, rep, input);
+    if (!is_special_file(o->output))
         return write_atomically(o->output, fmt, rep, input);
-    if (report_write(stdout, fmt, rep, input) != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "regsla: cannot write the report to standard output\n");
+    FILE *f = fopen(o->output, "w");
+    if (!f) {
+        fprintf(stderr, "regsla: %s: cannot open: %s\n", o->output, strerror(errno));
         return EXIT_INTERNAL;
     }
-    return EXIT_OK;
+    const int rc = write_stream(o->output, f, fmt, rep, input);
+    return fclose(f) != 0 && rc == EXIT_OK ? EXIT_INTERNAL : rc;
 }
 
 /* MARK: - Commands */
