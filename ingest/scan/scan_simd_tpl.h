@@ -166,7 +166,8 @@ static inline void SCAN_TPL(s1_block)(s1_state *st, s1_out *o, const simd_block 
     uint64_t in_str = simd_prefix_xor(quote) ^ st->in_string;
     if (nl & in_str)
         in_str = SCAN_TPL(s1_split_strings)(in_str, quote, nl);
-    st->in_string = (uint64_t)((int64_t)in_str >> 63);
+    /* A newline at bit 63 ends any string too: the next block starts outside. */
+    st->in_string = (uint64_t)((int64_t)(in_str & ~nl) >> 63);
 
     /* Suspects: control bytes in strings and outside them (except whitespace), backslashes
      * and bytes >= 0x80 outside strings, bad escapes, UTF-8 errors. */
