@@ -2,7 +2,7 @@
  *
  * Layout of a table (one per scanning thread):
  *
- *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 8) -> 8 x agg_counts
+ *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 8) -> 8 x 5 counters
  *                                    ├─> failures:      (host, minute, status, class, route,
  *                                    │                   method, repository) -> count
  *                                    ├─> failed ids:    (host, minute) -> earliest K (time, id)
@@ -29,15 +29,22 @@
 /* Coverage is one table for the whole input, dense over the span the logs cover. */
 #define AGG_COVER_MINUTES 64
 
-typedef struct agg_counts {
-    uint32_t valid[2], failed[2], other;
-} agg_counts;
+/* The counters of one minute: valid and failed by class (CLASSIFY_PUSH, CLASSIFY_PULL), then
+ * requests that are neither. */
+enum { CNT_VALID = 0, CNT_FAILED = 2, CNT_OTHER = 4, CNT_SLOTS = 5 };
 
+/* Counters start as 16 bits, which is most of a month's memory in a dense table; a block whose
+ * count would pass 65535 moves for good to 32-bit counters in t->wide. */
 typedef struct minute_block {
     uint32_t host;
+    uint32_t wide;  /* 0: the narrow counters hold the counts; else 1 + index into t->wide */
     int64_t block;
-    agg_counts c[AGG_BLOCK_MINUTES];
+    uint16_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
 } minute_block;
+
+typedef struct wide_counts {
+    uint32_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
+} wide_counts;
 
 typedef struct cover_block {
     int64_t block;
@@ -120,6 +127,7 @@ struct agg_table {
     rsla_map string_map;
     VEC(minute_block *) blocks;
     rsla_map block_map;
+    VEC(wide_counts) wide;
     VEC(cover_block *) covers;
     rsla_map cover_map;
     VEC(failure_entry) failures;
@@ -303,9 +311,8 @@ static const char *intern(agg_table *t, const char *s, size_t len)
     return t->strings.v[i].s;
 }
 
-static agg_counts *counts_at(agg_table *t, uint32_t host, int64_t minute)
+static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 {
-    const int64_t block = rsla_floor_div(minute, AGG_BLOCK_MINUTES);
     const block_key k = { t, host, block };
     const uint64_t h = hash_pair(host, block);
     uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
@@ -318,7 +325,30 @@ static agg_counts *counts_at(agg_table *t, uint32_t host, int64_t minute)
         VEC_PUSH(t->blocks, b);
         rsla_map_insert(&t->block_map, h, i);
     }
-    return &t->blocks.v[i]->c[minute - block * AGG_BLOCK_MINUTES];
+    return t->blocks.v[i];
+}
+
+static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
+{
+    if (!b->wide) {
+        const uint32_t v = (uint32_t)b->narrow[m][slot] + n;
+        if (v <= UINT16_MAX) {
+            b->narrow[m][slot] = (uint16_t)v;
+            return;
+        }
+        wide_counts w;
+        for (int i = 0; i < AGG_BLOCK_MINUTES; i++)
+            for (int c = 0; c < CNT_SLOTS; c++)
+                w.c[i][c] = b->narrow[i][c];
+        VEC_PUSH(t->wide, w);
+        b->wide = (uint32_t)t->wide.n;
+    }
+    t->wide.v[b->wide - 1].c[m][slot] += n;
+}
+
+static uint32_t block_get(const agg_table *t, const minute_block *b, int m, int slot)
+{
+    return b->wide ? t->wide.v[b->wide - 1].c[m][slot] : b->narrow[m][slot];
 }
 
 static cover_block *cover_at(agg_table *t, int64_t block)
@@ -451,11 +481,13 @@ static void count_failure(agg_table *t, const request *r, int64_t minute)
 static void count_request(agg_table *t, const request *r)
 {
     const int64_t minute = rsla_minute_of_ns(r->time_ns);
-    agg_counts *c = counts_at(t, r->host, minute);
+    const int64_t block = rsla_floor_div(minute, AGG_BLOCK_MINUTES);
+    minute_block *b = block_at(t, r->host, block);
+    const int m = (int)(minute - block * AGG_BLOCK_MINUTES);
     host_entry *h = &t->hosts.v[r->host];
     h->by_class[r->cls]++;
     if (r->cls > CLASSIFY_PULL) {
-        c->other++;
+        block_add(t, b, m, CNT_OTHER, 1);
         return;
     }
     const agg_verdict v = (r->status >= 0 && r->status < 1000)
@@ -463,12 +495,12 @@ static void count_request(agg_table *t, const request *r)
                               : AGG_GOOD;
     if (v == AGG_EXCLUDED) {
         h->excluded++;
-        c->other++;
+        block_add(t, b, m, CNT_OTHER, 1);
         return;
     }
-    c->valid[r->cls]++;
+    block_add(t, b, m, CNT_VALID + r->cls, 1);
     if (v == AGG_FAILED) {
-        c->failed[r->cls]++;
+        block_add(t, b, m, CNT_FAILED + r->cls, 1);
         count_failure(t, r, minute);
     }
 }
@@ -562,6 +594,7 @@ static void table_release(agg_table *t)
     free(t->raws.v);
     free(t->strings.v);
     free(t->blocks.v);
+    free(t->wide.v);
     free(t->covers.v);
     free(t->failures.v);
     free(t->idsets.v);
@@ -622,14 +655,13 @@ static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *r
 {
     for (size_t i = 0; i < src->blocks.n; i++) {
         const minute_block *b = src->blocks.v[i];
-        agg_counts *d = counts_at(dst, remap[b->host], b->block * AGG_BLOCK_MINUTES);
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-            for (int c = 0; c < 2; c++) {
-                d[m].valid[c] += b->c[m].valid[c];
-                d[m].failed[c] += b->c[m].failed[c];
+        minute_block *d = block_at(dst, remap[b->host], b->block);
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+            for (int c = 0; c < CNT_SLOTS; c++) {
+                const uint32_t n = block_get(src, b, m, c);
+                if (n)
+                    block_add(dst, d, m, c, n);
             }
-            d[m].other += b->c[m].other;
-        }
     }
     for (size_t i = 0; i < src->covers.n; i++) {
         const cover_block *b = src->covers.v[i];
@@ -807,11 +839,6 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
     return inst;
 }
 
-static bool counts_empty(const agg_counts *c)
-{
-    return (c->valid[0] | c->valid[1] | c->other) == 0;
-}
-
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     VEC(inst_minute) all = { 0 };
@@ -820,13 +847,15 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
         if (inst[b->host] == UINT32_MAX)
             continue;
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-            const agg_counts *c = &b->c[m];
-            if (counts_empty(c))
+            uint32_t c[CNT_SLOTS];
+            for (int k = 0; k < CNT_SLOTS; k++)
+                c[k] = block_get(t, b, m, k);
+            if ((c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) == 0)
                 continue;
             const inst_minute im = { inst[b->host],
                                      { b->block * AGG_BLOCK_MINUTES + m,
-                                       { c->valid[0], c->valid[1] },
-                                       { c->failed[0], c->failed[1] }, c->other } };
+                                       { c[CNT_VALID], c[CNT_VALID + 1] },
+                                       { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] } };
             VEC_PUSH(all, im);
         }
     }

@@ -185,9 +185,36 @@ static void test_normalise(void)
     }
 }
 
+/* Counters start at 16 bits: a minute with more than 65535 requests, reached directly or through a
+ * merge, must still count exactly. */
+static void test_busy_minute(void)
+{
+    const agg_status_table st = default_statuses();
+    agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
+    const line ok = { "2024-02-01T00:00:01Z", "busy", "GET", "/v2/a/manifests/1", 200, NULL };
+    const line bad = { "2024-02-01T00:00:02Z", "busy", "GET", "/v2/a/manifests/1", 503, NULL };
+    for (int i = 0; i < 70000; i++)
+        add_line(a, &ok);
+    for (int i = 0; i < 40000; i++) {
+        add_line(b, &bad);
+        add_line(b, &ok);
+    }
+    agg_table_merge(a, b);
+    agg_result *r = agg_table_finish(a, NULL, NULL);
+    CHECK_EQ_INT(r->n_instances, 1);
+    CHECK_EQ_INT(r->instances[0].n_minutes, 1);
+    CHECK_EQ_INT(r->instances[0].minutes[0].valid[CLASSIFY_PULL], 150000);
+    CHECK_EQ_INT(r->instances[0].minutes[0].failed[CLASSIFY_PULL], 40000);
+    CHECK_EQ_INT(r->instances[0].by_class[CLASSIFY_PULL], 150000);
+    agg_result_free(r);
+    agg_table_free(a);
+    agg_table_free(b);
+}
+
 int main(void)
 {
     test_counts();
+    test_busy_minute();
     test_merge_laws();
     test_mapping();
     test_normalise();
