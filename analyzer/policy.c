@@ -500,16 +500,20 @@ bool policy_parse(const char *text, size_t len, const char *source, policy *out,
     if (base)
         snprintf(out->base, sizeof out->base, "%s", base_name);
     snprintf(out->name, sizeof out->name, "%s", c.source);
-    const cfg_json *zone_at = root;
+    const cfg_json *zone_at = root, *statuses_at = root;
     for (size_t i = 0; i < root->n; i++) {
         if (!apply_member(&c, root->keys[i], &root->items[i], out, zone, sizeof zone))
             goto done;
         if (strcmp(root->keys[i], "zone") == 0)
             zone_at = &root->items[i];
+        if (strcmp(root->keys[i], "failure_statuses") == 0 ||
+            strcmp(root->keys[i], "excluded_statuses") == 0)
+            statuses_at = &root->items[i]; /* the later of the two */
     }
     for (int s = 0; s < 1000; s++) {
         if (out->failed_status[s] && out->excluded_status[s]) {
-            perr(&c, root, "status %d is in both failure_statuses and excluded_statuses", s);
+            perr(&c, statuses_at, "status %d is in both failure_statuses and excluded_statuses",
+                 s);
             goto done;
         }
     }
