@@ -235,7 +235,7 @@ fi
 # --- report ------------------------------------------------------------------------------------
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 echo
-echo "### regsla bench: $size month ($lines lines, $instances instances, seed $seed)"
+echo "### regsla bench: \`--size $size\` ($lines lines, $instances instances, seed $seed)"
 echo
 echo "Input: $(awk "BEGIN{printf \"%.3f\", $bytes/1e9}") GB plain, $(awk "BEGIN{printf \"%.3f\", $zbytes/1e9}") GB zstd -3 (one frame)." \
     "Machine: ${cpu_model:-unknown CPU}, $(nproc) CPUs. $(date -u +%Y-%m-%dT%H:%MZ), git $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')." \

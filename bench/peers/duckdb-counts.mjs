@@ -13,7 +13,7 @@ const instance = await DuckDBInstance.create(':memory:', threads ? { threads: St
 const con = await instance.connect();
 const lit = "'" + file.replaceAll("'", "''") + "'";
 const compression = file.endsWith('.zst') ? 'zstd' : 'uncompressed';
-// Times are RFC 3339 with 0-9 fraction digits and Z or an offset: the minute is taken from the
+// Times are RFC 3339 with 0-9 fraction digits and Z, +hh:mm or +hhmm: the minute is taken from the
 // text (no fraction needed) and shifted by the offset, so no timestamp parser has to accept
 // nanoseconds. Lines that are not JSON objects are skipped (ignore_errors).
 const sql = `
@@ -24,15 +24,20 @@ WITH lines AS (
                  columns = {"time": 'VARCHAR', "msg": 'VARCHAR', "http.request.host": 'VARCHAR',
                             "http.response.status": 'VARCHAR'})
   WHERE msg IN ('response completed', 'response completed with error')
+), zoned AS (
+  SELECT h, s, t,
+         CASE WHEN right(t, 1) IN ('Z', 'z') THEN ''
+              ELSE replace(CASE WHEN substr(t, length(t) - 2, 1) = ':' THEN right(t, 6) ELSE right(t, 5) END, ':', '')
+         END AS z
+  FROM lines
 ), parsed AS (
   SELECT lower(regexp_replace(h, ':[0-9]+$', '')) AS host,
          CAST(epoch(CAST(substr(t, 1, 16) || ':00' AS TIMESTAMP)) AS BIGINT) // 60
-           - CASE WHEN right(t, 1) IN ('Z', 'z') THEN 0
-                  ELSE (CASE WHEN substr(t, length(t) - 5, 1) = '-' THEN -1 ELSE 1 END)
-                       * (CAST(substr(t, length(t) - 4, 2) AS INTEGER) * 60
-                          + CAST(substr(t, length(t) - 1, 2) AS INTEGER)) END AS minute,
+           - CASE WHEN z = '' THEN 0
+                  ELSE (CASE WHEN substr(z, 1, 1) = '-' THEN -1 ELSE 1 END)
+                       * (CAST(substr(z, 2, 2) AS INTEGER) * 60 + CAST(substr(z, 4, 2) AS INTEGER)) END AS minute,
          TRY_CAST(s AS INTEGER) AS status
-  FROM lines
+  FROM zoned
 )
 SELECT host, minute, count(*) AS requests, count(*) FILTER (WHERE status >= 500 AND status <= 599) AS e5xx
 FROM parsed GROUP BY host, minute ORDER BY host, minute`;
