@@ -23,6 +23,12 @@ struct ing_reader {
     uint64_t bytes_in, bytes_out;
     char *error;
     uint64_t error_offset;
+    /* The first decoded bytes, held back until we know whether they are a UTF-8 byte order mark
+     * (EF BB BF). A BOM at the start of the input is handed on as three spaces: JSON whitespace,
+     * so the first line parses, and byte offsets and columns stay those of the file. */
+    unsigned char head[3];
+    size_t head_len, head_pos;
+    bool head_done;
 };
 
 static bool zstd_magic(const unsigned char *p, size_t n)
@@ -150,11 +156,40 @@ static size_t read_zstd(ing_reader *r, char *buf, size_t cap)
     return out.pos;
 }
 
+static size_t read_decoded(ing_reader *r, char *buf, size_t cap)
+{
+    if (r->error || cap == 0)
+        return 0;
+    return r->zstd ? read_zstd(r, buf, cap) : read_plain(r, buf, cap);
+}
+
+/* Fills head with the first three decoded bytes (fewer when the input is shorter or fails). */
+static void read_head(ing_reader *r)
+{
+    r->head_done = true;
+    while (r->head_len < sizeof r->head) {
+        const size_t n = read_decoded(r, (char *)r->head + r->head_len, sizeof r->head - r->head_len);
+        if (n == 0)
+            break;
+        r->head_len += n;
+    }
+    if (r->head_len == 3 && r->head[0] == 0xEF && r->head[1] == 0xBB && r->head[2] == 0xBF)
+        memset(r->head, ' ', sizeof r->head);
+}
+
 size_t ing_reader_read(ing_reader *r, char *buf, size_t cap)
 {
-    if (r->error)
-        return 0;
-    const size_t n = r->zstd ? read_zstd(r, buf, cap) : read_plain(r, buf, cap);
+    if (!r->head_done)
+        read_head(r);
+    size_t n = 0;
+    if (r->head_pos < r->head_len) {
+        n = RSLA_MIN(cap, r->head_len - r->head_pos);
+        memcpy(buf, r->head + r->head_pos, n);
+        r->head_pos += n;
+    }
+    /* Bytes decoded before an error are still handed on; after them, 0 says the input ended. */
+    if (n < cap && r->head_pos == r->head_len)
+        n += read_decoded(r, buf + n, cap - n);
     r->bytes_out += n;
     return n;
 }

@@ -21,6 +21,7 @@ typedef struct dir_id {
 
 typedef struct finder {
     ing_input_list *out;
+    dir_id *ids;   /* device and inode of each item, for reading a file reached twice once */
     size_t cap, errors_cap;
     dir_id *stack; /* folders on the current path: a folder met again is a symlink loop */
     size_t depth, stack_cap;
@@ -37,12 +38,15 @@ static void add_error(finder *f, const char *path, const char *why)
     f->out->errors[f->out->n_errors++] = rsla_xstrndup(msg, strlen(msg));
 }
 
-static void add_input(finder *f, const char *path, uint64_t size)
+/* id: the file's device and inode; {0, 0} for standard input. */
+static void add_input(finder *f, const char *path, uint64_t size, dir_id id)
 {
     if (f->out->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 16;
         f->out->items = rsla_xrealloc(f->out->items, f->cap * sizeof(ing_input));
+        f->ids = rsla_xrealloc(f->ids, f->cap * sizeof *f->ids);
     }
+    f->ids[f->out->n] = id;
     f->out->items[f->out->n++] = (ing_input){ rsla_xstrndup(path, strlen(path)), size };
 }
 
@@ -93,12 +97,32 @@ static void find_path(finder *f, const char *path)
     if (S_ISDIR(st.st_mode))
         find_dir(f, path, &st);
     else
-        add_input(f, path, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
+        add_input(f, path, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
+                  (dir_id){ st.st_dev, st.st_ino });
 }
 
-static int input_cmp(const void *a, const void *b)
+/* An item with its file identity while the list is sorted and de-duplicated. */
+typedef struct found {
+    ing_input item;
+    dir_id id;
+    size_t rank; /* position in path order */
+    bool drop;
+} found;
+
+static int found_path_cmp(const void *a, const void *b)
 {
-    return strcmp(((const ing_input *)a)->path, ((const ing_input *)b)->path);
+    return strcmp(((const found *)a)->item.path, ((const found *)b)->item.path);
+}
+
+/* By file identity, then path order; standard input (no identity) sorts apart by path. */
+static int found_id_cmp(const void *a, const void *b)
+{
+    const found *x = *(const found *const *)a, *y = *(const found *const *)b;
+    if (x->id.dev != y->id.dev)
+        return x->id.dev < y->id.dev ? -1 : 1;
+    if (x->id.ino != y->id.ino)
+        return x->id.ino < y->id.ino ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -112,23 +136,47 @@ void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
     finder f = { .out = out };
     for (size_t i = 0; i < n_args; i++) {
         if (strcmp(args[i], "-") == 0)
-            add_input(&f, "-", 0);
+            add_input(&f, "-", 0, (dir_id){ 0, 0 });
         else
             find_path(&f, args[i]);
     }
     free(f.stack);
-    qsort(out->items, out->n, sizeof *out->items, input_cmp);
     qsort(out->errors, out->n_errors, sizeof *out->errors, str_cmp);
-    /* The same file named twice (or reached through two folders) is read once. */
+    if (out->n == 0) {
+        free(f.ids);
+        return;
+    }
+    found *all = rsla_xcalloc(out->n, sizeof *all);
+    found **by_id = rsla_xcalloc(out->n, sizeof *by_id);
+    for (size_t i = 0; i < out->n; i++)
+        all[i] = (found){ out->items[i], f.ids[i], 0, false };
+    free(f.ids);
+    qsort(all, out->n, sizeof *all, found_path_cmp);
+    /* The same path named twice, and the same file reached under two paths (a folder and a
+     * symlink to it, "logs" and "./logs", a hard link): read once, under the first path. */
+    for (size_t i = 0; i < out->n; i++) {
+        all[i].rank = i;
+        by_id[i] = &all[i];
+        if (i > 0 && strcmp(all[i - 1].item.path, all[i].item.path) == 0)
+            all[i].drop = true;
+    }
+    qsort(by_id, out->n, sizeof *by_id, found_id_cmp);
+    for (size_t i = 1; i < out->n; i++) {
+        const found *prev = by_id[i - 1], *cur = by_id[i];
+        const bool is_stdin = strcmp(cur->item.path, "-") == 0;
+        if (!is_stdin && prev->id.dev == cur->id.dev && prev->id.ino == cur->id.ino)
+            by_id[i]->drop = true;
+    }
     size_t w = 0;
     for (size_t i = 0; i < out->n; i++) {
-        if (w > 0 && strcmp(out->items[w - 1].path, out->items[i].path) == 0) {
-            free(out->items[i].path);
-            continue;
-        }
-        out->items[w++] = out->items[i];
+        if (all[i].drop)
+            free(all[i].item.path);
+        else
+            out->items[w++] = all[i].item;
     }
     out->n = w;
+    free(by_id);
+    free(all);
 }
 
 void ing_inputs_free(ing_input_list *l)
