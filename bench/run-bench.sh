@@ -140,7 +140,7 @@ measure() {
     done
     local mbs ratio agree
     mbs=$(awk "BEGIN{printf \"%.0f\", $bytes / 1e6 / ($best > 0 ? $best : 0.001)}")
-    if [ "$name" = "zstd -dc > /dev/null" ] && [ -z "$zstd_wall" ]; then zstd_wall=$best; fi
+    case $name in "zstd -dc"*) [ -n "$zstd_wall" ] || zstd_wall=$best ;; esac
     ratio=""
     [ -n "$zstd_wall" ] && ratio=$(awk "BEGIN{printf \"%.2f\", $best / $zstd_wall}")
     agree=""
