@@ -187,7 +187,7 @@ typedef struct detect_tally {
     size_t lines;
     size_t votes[PROF_FORMAT_COUNT];
     size_t envelopes[PROF_FORMAT_COUNT][3];
-    unsigned prefixes[PROF_FORMAT_COUNT];
+    unsigned prefixes;  /* over all lines: prefixes belong to the shipper, not the format */
     bool has_ref;
     int64_t ref_ns;
 } detect_tally;
@@ -208,7 +208,7 @@ static void tally_lines(const char *buf, size_t len, detect_tally *t)
         t->lines++;
         t->votes[c.format]++;
         t->envelopes[c.format][c.envelope]++;
-        t->prefixes[c.format] |= c.prefixes;
+        t->prefixes |= c.prefixes;
         if (c.has_time && !t->has_ref) {
             t->has_ref = true;
             t->ref_ns = c.time_ns;
@@ -233,22 +233,39 @@ static void fill_choice(const detect_tally *t, prof_format f, prof_choice *out)
         out->envelope = PROF_ENVELOPE_DOCKER_JSON;
     if (env[PROF_ENVELOPE_FLUENTD] > env[out->envelope])
         out->envelope = PROF_ENVELOPE_FLUENTD;
-    out->prefixes = t->prefixes[f];
+    out->prefixes = t->prefixes;
+}
+
+/* The format with the most votes (a tie keeps the earlier one), then the layer rule: combined
+ * lines beside Distribution app-log lines (text or JSON) are that registry's own access log, or
+ * its front proxy's, i.e. the same requests once more. The app log wins whenever it is there, so
+ * that a registry's files are read at one layer whatever their first lines happen to be (a quiet
+ * hour of health checks starts with mostly combined lines), and at the same layer as the JSON
+ * formatter's output, where the JSON scanner skips the combined lines. */
+static prof_format majority(const detect_tally *t)
+{
+    prof_format best = PROF_FORMAT_NONE;
+    size_t best_votes = 0;
+    for (int f = PROF_FORMAT_NONE + 1; f < PROF_FORMAT_COUNT; f++)
+        if (t->votes[f] > best_votes) {
+            best = (prof_format)f;
+            best_votes = t->votes[f];
+        }
+    if (best == PROF_FORMAT_COMBINED) {
+        if (t->votes[PROF_FORMAT_DISTRIBUTION] > 0)
+            best = PROF_FORMAT_DISTRIBUTION;
+        else if (t->votes[PROF_FORMAT_DISTRIBUTION_TEXT] > 0)
+            best = PROF_FORMAT_DISTRIBUTION_TEXT;
+    }
+    return best;
 }
 
 void prof_detect(const char *buf, size_t len, prof_choice *out)
 {
     detect_tally t;
     tally_lines(buf, len, &t);
-    prof_format best = PROF_FORMAT_NONE;
-    size_t best_votes = 0;
-    for (int f = PROF_FORMAT_NONE + 1; f < PROF_FORMAT_COUNT; f++)
-        if (t.votes[f] > best_votes) { /* strict: a tie keeps the earlier format */
-            best = (prof_format)f;
-            best_votes = t.votes[f];
-        }
-    fill_choice(&t, best, out);
-    if (best == PROF_FORMAT_NONE) {
+    fill_choice(&t, majority(&t), out);
+    if (out->format == PROF_FORMAT_NONE) {
         out->prefixes = 0;
         out->envelope = PROF_ENVELOPE_NONE;
         out->reason = t.lines == 0 ? "no complete line in the first bytes of the input"
@@ -261,8 +278,6 @@ void prof_choice_forced(prof_format f, const char *buf, size_t len, prof_choice 
     detect_tally t;
     tally_lines(buf, len, &t);
     fill_choice(&t, f, out);
-    if (t.votes[f] == 0) {
-        out->envelope = PROF_ENVELOPE_NONE;
+    if (t.votes[f] == 0)
         out->prefixes = PROF_PREFIX_ALL;
-    }
 }

@@ -14,11 +14,13 @@
  * The format with the most votes wins; a tie goes to the earlier in prof_format order (app logs
  * before access logs: they carry the host and the duration). No vote at all is PROF_FORMAT_NONE,
  * with a reason. The envelope is the most frequent one among the winner's lines, the prefixes
- * the union of those seen on them (a prefix is removed only where it is present).
+ * the union of those seen on any line (a prefix is removed only where it is present).
  *
- * A file that holds two layers of the same requests (logrus app log + combined access log,
- * registry-mixed-zarf.log) gets one of them; the other layer's lines are then skipped as
- * another format. `--profile NAME` forces the other layer. Pure functions; safe from any thread. */
+ * Layer rule: a file that holds two layers of the same requests (Distribution's app log, text or
+ * JSON, beside its combined access log, as in registry-mixed-zarf.log) is read at the app-log
+ * layer whenever app-log lines are among those read, even when combined lines outnumber them
+ * there; the combined lines are then skipped as another format. `--profile combined` forces the
+ * access-log layer. Pure functions; safe from any thread. */
 #include <stdbool.h>                        /* bool */
 #include <stddef.h>                         /* size_t */
 #include <stdint.h>                         /* int64_t */
