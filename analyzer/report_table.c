@@ -16,6 +16,18 @@ static const char *const heads[COLS] = { "INSTANCE",     "MONTH", "SERVICE_MIN",
 /* Right-aligned columns (numbers). */
 static const bool right[COLS] = { false, false, true, true, true, false, true, true, false, true };
 
+/* Text from logs and files may hold control bytes; a terminal must not interpret them. */
+static const char *safe(const char *s, char *buf, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+#define SAFE(s) safe((s), (char[256]){ 0 }, 256)
+
 static void pad(FILE *f, size_t n)
 {
     while (n-- > 0)
@@ -42,7 +54,7 @@ static void write_rows(FILE *f, const sla_report *r)
         const sla_row *row = &r->rows[i];
         char pct[40];
         policy_dec_format(pct, sizeof pct, row->credit_percent);
-        snprintf(cells[i][0], CELL, "%.*s", CELL - 1, row->instance);
+        snprintf(cells[i][0], CELL, "%.*s", CELL - 1, SAFE(row->instance));
         snprintf(cells[i][1], CELL, "%s", row->month);
         snprintf(cells[i][2], CELL, "%" PRId64, row->service_minutes);
         snprintf(cells[i][3], CELL, "%" PRId64, row->unavailable_minutes);
@@ -94,7 +106,7 @@ static void write_incidents(FILE *f, const sla_report *r)
         report_time_utc(b, inc->end_min * RSLA_NS_PER_MIN);
         report_time_zone(al, z, inc->start_min * RSLA_NS_PER_MIN);
         fprintf(f, "  %s  %s .. %s  (local %s)  %" PRId64 " min, %" PRIu64 " windows, %s\n",
-                inc->instance, a, b, al, inc->minutes, inc->windows,
+                SAFE(inc->instance), a, b, al, inc->minutes, inc->windows,
                 inc->counted ? "downtime" : "below min_consecutive, not downtime");
         fprintf(f, "    failed/valid: push %" PRIu64 "/%" PRIu64 ", pull %" PRIu64 "/%" PRIu64 "\n",
                 inc->push.failed, inc->push.valid, inc->pull.failed, inc->pull.valid);
@@ -107,20 +119,21 @@ static void write_incidents(FILE *f, const sla_report *r)
         if (inc->n_repositories) {
             fputs("    repositories:", f);
             for (size_t k = 0; k < inc->n_repositories; k++)
-                fprintf(f, " %s x%" PRIu64, inc->repositories[k].name, inc->repositories[k].count);
+                fprintf(f, " %s x%" PRIu64, SAFE(inc->repositories[k].name),
+                        inc->repositories[k].count);
             fputc('\n', f);
         }
         if (inc->n_endpoints) {
             fputs("    endpoints:", f);
             for (size_t k = 0; k < inc->n_endpoints; k++)
-                fprintf(f, " %s %s x%" PRIu64, inc->endpoints[k].method, inc->endpoints[k].name,
+                fprintf(f, " %s %s x%" PRIu64, SAFE(inc->endpoints[k].method), inc->endpoints[k].name,
                         inc->endpoints[k].count);
             fputc('\n', f);
         }
         if (inc->n_request_ids) {
             fputs("    first failing requests:", f);
             for (size_t k = 0; k < inc->n_request_ids; k++)
-                fprintf(f, " %s", inc->request_ids[k].request_id);
+                fprintf(f, " %s", SAFE(inc->request_ids[k].request_id));
             fputc('\n', f);
         }
     }
@@ -155,7 +168,7 @@ static void write_input(FILE *f, const sla_report *r, const rsla_run_input *in)
         fprintf(f, "\nUnmatched hosts: %zu (%" PRIu64 " requests)\n", r->n_unmatched,
                 r->unmatched_requests);
         for (size_t i = 0; i < r->n_unmatched; i++)
-            fprintf(f, "  %s  %" PRIu64 " requests\n", r->unmatched[i].host,
+            fprintf(f, "  %s  %" PRIu64 " requests\n", SAFE(r->unmatched[i].host),
                     r->unmatched[i].requests);
     }
     if (!in)
@@ -176,11 +189,11 @@ static void write_input(FILE *f, const sla_report *r, const rsla_run_input *in)
         const rsla_input_file *x = &in->files[i];
         fprintf(f, "  %s (%s, %s): %" PRIu64 " lines, %" PRIu64 " outcomes, %" PRIu64
                    " skipped, %" PRIu64 " rejected",
-                x->path ? x->path : "", x->compression ? x->compression : "?",
+                SAFE(x->path ? x->path : ""), x->compression ? x->compression : "?",
                 x->profile ? x->profile : "?", x->counts.lines, x->counts.outcomes,
                 x->counts.skipped, x->counts.rejected);
         if (x->error)
-            fprintf(f, "; ERROR at byte %" PRIu64 ": %s%s", x->error_offset, x->error,
+            fprintf(f, "; ERROR at byte %" PRIu64 ": %s%s", x->error_offset, SAFE(x->error),
                     x->lost_tail ? " (rest of file not read)" : "");
         fputc('\n', f);
     }
