@@ -2,6 +2,11 @@
 
 #include <stdio.h> /* snprintf */
 
+/* The years a parsed time may have: the int64 nanosecond clock spans 1677-09-21 to 2262-04-11,
+ * and whole years inside it leave room for any offset (header: "years 1678 to 2261"). */
+#define RSLA_TIME_MIN_YEAR 1678
+#define RSLA_TIME_MAX_YEAR 2261
+
 /* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date, no tables, no
  * floating point. Eras are 400-year cycles of 146097 days. */
 int64_t rsla_days_from_civil(int64_t y, int m, int d)
@@ -112,6 +117,10 @@ rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
     if (used == 0 || i + used != len)
         return RSLA_TIME_SYNTAX;
     if (mo < 1 || mo > 12 || d < 1 || d > rsla_days_in_month(y, mo) || h > 23 || mi > 59 || se > 59)
+        return RSLA_TIME_RANGE;
+    /* Outside these years the multiplication below would overflow (undefined behaviour, and a
+     * garbage instant that lands in some random month). */
+    if (y < RSLA_TIME_MIN_YEAR || y > RSLA_TIME_MAX_YEAR)
         return RSLA_TIME_RANGE;
     const int64_t days = rsla_days_from_civil(y, mo, d);
     const int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
