@@ -7,6 +7,7 @@
 #include <time.h>    /* clock_gettime */
 
 #include "common/rsla_base.h"
+#include "ingest/ing_frames.h"
 
 /* 1 MiB chunks: large enough that per-chunk locking is noise, small enough that a few per
  * thread stay in the L2/L3 caches of the machines this runs on. */
@@ -22,15 +23,24 @@ typedef struct chunk {
     char *buf;       /* cap bytes of text + SCAN_PADDING */
     size_t cap, len;
     size_t file;
-    uint64_t seq;    /* chunk number within its file */
-    uint64_t offset; /* decoded offset of buf[0] in its file */
+    uint64_t seq;    /* chunk number within its unit */
+    uint64_t offset; /* decoded offset of buf[0] in its unit's own text */
 } chunk;
 
 typedef enum file_state { FILE_WAITING = 0, FILE_OPEN, FILE_DONE } file_state;
 
+/* A unit of reading: a whole input, or one segment of a zstd file whose frames are decoded in
+ * parallel (ingest/ing_frames.h). */
 typedef struct file_work {
     const char *path;
-    ing_reader *reader;
+    size_t input;           /* index of the input it belongs to */
+    ing_reader *reader;     /* a whole input ... */
+    ing_segment *seg;       /* ... or one segment of it */
+    bool segmented;
+    bool seg_first, seg_last;
+    uint64_t seg_start, seg_end;
+    uint64_t lines;         /* lines scanned, once done: bases for line numbers */
+    uint64_t decoded, skipped; /* decoded bytes of its own text, bytes before its first line */
     file_state state;
     bool busy;              /* a thread holds the reader */
     char *carry;            /* partial last line, waiting for the next chunk */
@@ -81,15 +91,43 @@ static void chunk_grow(chunk *c)
     c->buf = rsla_xrealloc(c->buf, c->cap + SCAN_PADDING);
 }
 
+/* Records a segment's bytes and its error (the earliest one of the file wins). */
+static void segment_finish(rsla_input_file *in, file_work *f)
+{
+    uint64_t offset = 0;
+    const char *err = ing_segment_error(f->seg, &offset);
+    in->compression = "zstd";
+    in->bytes_read += ing_segment_bytes_in(f->seg);
+    in->bytes_decoded += ing_segment_bytes_out(f->seg);
+    f->decoded = ing_segment_bytes_out(f->seg);
+    f->skipped = ing_segment_skipped(f->seg);
+    if (err && (!in->error || offset < in->error_offset)) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "%s", err);
+        if (!f->seg_last)
+            snprintf(msg, sizeof msg, "%s; decoding went on at the next independent frame (byte %llu)",
+                     err, (unsigned long long)f->seg_end);
+        free(in->error);
+        in->error = rsla_xstrndup(msg, strlen(msg));
+        in->error_offset = offset;
+        in->lost_tail = true;
+    }
+    ing_segment_close(f->seg);
+    f->seg = NULL;
+}
+
 static void file_finish(pipeline *p, file_work *f)
 {
-    rsla_input_file *in = &p->out->input.files[f - p->files];
+    rsla_input_file *in = &p->out->input.files[f->input];
+    if (f->seg)
+        segment_finish(in, f);
     if (f->reader) {
         uint64_t offset = 0;
         const char *err = ing_reader_error(f->reader, &offset);
         in->compression = ing_reader_is_zstd(f->reader) ? "zstd" : "none";
         in->bytes_read = ing_reader_bytes_in(f->reader);
         in->bytes_decoded = ing_reader_bytes_out(f->reader);
+        f->decoded = in->bytes_decoded;
         if (err) {
             in->error = rsla_xstrndup(err, strlen(err));
             in->error_offset = offset;
@@ -116,7 +154,8 @@ static void read_chunk(file_work *f, chunk *c)
     }
     size_t searched = 0;
     for (;;) {
-        const size_t n = ing_reader_read(f->reader, c->buf + len, c->cap - len);
+        const size_t n = f->seg ? ing_segment_read(f->seg, c->buf + len, c->cap - len)
+                                : ing_reader_read(f->reader, c->buf + len, c->cap - len);
         len += n;
         if (n == 0) {
             f->state = FILE_DONE; /* marked finished under the lock by the caller */
@@ -187,7 +226,8 @@ static void job_commit(pipeline *p, const scan_job *j, uint64_t lines)
 {
     const chunk *c = j->c;
     file_work *f = &p->files[c->file];
-    rsla_line_counts_add(&p->out->input.files[c->file].counts, &j->counts);
+    f->lines += lines;
+    rsla_line_counts_add(&p->out->input.files[f->input].counts, &j->counts);
     if (c->seq >= f->chunk_lines_cap) {
         size_t cap = f->chunk_lines_cap ? f->chunk_lines_cap : 64;
         while (cap <= c->seq)
@@ -259,8 +299,8 @@ static void progress_tick(pipeline *p, file_work *f, bool final)
 {
     if (!p->opt->progress)
         return;
-    if (f && f->reader) {
-        const uint64_t in = ing_reader_bytes_in(f->reader);
+    if (f && (f->reader || f->seg)) {
+        const uint64_t in = f->seg ? ing_segment_bytes_in(f->seg) : ing_reader_bytes_in(f->reader);
         p->bytes_in += in - f->reported_in;
         f->reported_in = in;
     }
@@ -324,11 +364,17 @@ static void read_step(pipeline *p, file_work *f, chunk *c)
     bool opened = true;
     if (f->state == FILE_WAITING) {
         char err[4400];
-        f->reader = ing_reader_open(f->path, err, sizeof err);
-        opened = f->reader != NULL;
+        if (f->segmented)
+            f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
+        else
+            f->reader = ing_reader_open(f->path, err, sizeof err);
+        opened = f->reader != NULL || f->seg != NULL;
         if (!opened) {
-            rsla_input_file *in = &p->out->input.files[f - p->files];
-            in->error = rsla_xstrndup(err, strlen(err));
+            pthread_mutex_lock(&p->lock);
+            rsla_input_file *in = &p->out->input.files[f->input];
+            if (!in->error)
+                in->error = rsla_xstrndup(err, strlen(err));
+            pthread_mutex_unlock(&p->lock);
         }
         f->state = FILE_OPEN;
     }
@@ -392,16 +438,23 @@ static void *thread_main(void *arg)
 
 /* MARK: - Run (Public) */
 
-/* Turns each sample's line index within its chunk into a line number in its file. */
+/* Turns each sample's line index within its chunk into a line number in its input, and its
+ * offset within its unit's text into an offset in the input's decoded text: a unit starts after
+ * every line and every decoded byte of the units before it in the same input. */
 static void collect_rejections(pipeline *p)
 {
     ing_result *out = p->out;
+    uint64_t line_base = 0, offset_base = 0;
+    size_t named = 0; /* samples already taken from this input */
     for (size_t i = 0; i < p->n_files; i++) {
         file_work *f = &p->files[i];
+        if (i == 0 || p->files[i - 1].input != f->input)
+            line_base = offset_base = named = 0;
         for (size_t k = 0; k < f->n_samples; k++)
             f->samples[k].file = (size_t)f->sample_seq[k];
         qsort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
-        const size_t keep = RSLA_MIN(f->n_samples, p->max_samples);
+        const size_t keep = RSLA_MIN(f->n_samples, p->max_samples - named);
+        named += keep;
         out->rejections = rsla_xrealloc(out->rejections,
                                         (out->n_rejections + keep + 1) * sizeof *out->rejections);
         for (size_t k = 0; k < keep; k++) {
@@ -409,10 +462,13 @@ static void collect_rejections(pipeline *p)
             uint64_t before = 0;
             for (uint64_t s = 0; s < (uint64_t)r.file && s < f->chunk_lines_cap; s++)
                 before += f->chunk_lines[s];
-            r.line = before + r.line + 1;
-            r.file = i;
+            r.line = line_base + before + r.line + 1;
+            r.offset += offset_base + f->skipped;
+            r.file = f->input;
             out->rejections[out->n_rejections++] = r;
         }
+        line_base += f->lines;
+        offset_base += f->decoded;
     }
 }
 
@@ -424,6 +480,7 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
         free(p->files[i].samples);
         free(p->files[i].sample_seq);
         ing_reader_close(p->files[i].reader);
+        ing_segment_close(p->files[i].seg);
     }
     free(p->files);
     for (size_t i = 0; i < n_chunks; i++) {
@@ -436,6 +493,45 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
     pthread_cond_destroy(&p->wake);
 }
 
+/* One unit per input, except a zstd file of independent frames big enough to be worth it, which
+ * gets one unit per segment when more than one thread can decode them. */
+static void make_units(pipeline *p, const ing_input_list *inputs, unsigned threads)
+{
+    size_t cap = inputs->n + 1;
+    p->files = rsla_xcalloc(cap, sizeof *p->files);
+    p->n_files = 0;
+    for (size_t i = 0; i < inputs->n; i++) {
+        const char *path = inputs->items[i].path;
+        uint64_t *starts = NULL;
+        const size_t n = (threads > 1 && strcmp(path, "-") != 0)
+                             ? ing_zstd_segments(path, p->opt->segment_min_bytes ? p->opt->segment_min_bytes
+                                                                                : ING_SEGMENT_MIN_BYTES,
+                                                 &starts)
+                             : 0;
+        if (p->n_files + n + 1 > cap) {
+            cap = (p->n_files + n + 1) * 2;
+            p->files = rsla_xrealloc(p->files, cap * sizeof *p->files);
+        }
+        if (n == 0) {
+            memset(&p->files[p->n_files], 0, sizeof *p->files);
+            p->files[p->n_files].path = path;
+            p->files[p->n_files++].input = i;
+        }
+        for (size_t k = 0; k < n; k++) {
+            file_work *f = &p->files[p->n_files++];
+            memset(f, 0, sizeof *f);
+            f->path = path;
+            f->input = i;
+            f->segmented = true;
+            f->seg_first = k == 0;
+            f->seg_last = k + 1 == n;
+            f->seg_start = starts[k];
+            f->seg_end = starts[k + 1];
+        }
+        free(starts);
+    }
+}
+
 void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
                       const ing_consumer *consumer, ing_result *out)
 {
@@ -445,12 +541,10 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.wake, NULL);
     p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
-    p.n_files = inputs->n;
-    p.files = rsla_xcalloc(p.n_files + 1, sizeof *p.files);
+    make_units(&p, inputs, threads);
     out->input.n_files = inputs->n;
     out->input.files = rsla_xcalloc(inputs->n + 1, sizeof *out->input.files);
     for (size_t i = 0; i < inputs->n; i++) {
-        p.files[i].path = inputs->items[i].path;
         out->input.files[i].path = rsla_xstrndup(inputs->items[i].path, strlen(inputs->items[i].path));
         out->input.files[i].compression = "none";
         p.total_bytes += inputs->items[i].size;
@@ -479,7 +573,7 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     free(tids);
     progress_tick(&p, NULL, true);
 
-    for (size_t i = 0; i < p.n_files; i++)
+    for (size_t i = 0; i < out->input.n_files; i++)
         rsla_line_counts_add(&out->input.total, &out->input.files[i].counts);
     collect_rejections(&p);
     pipeline_free(&p, n_chunks);

@@ -38,6 +38,7 @@ typedef struct ing_options {
     const scan_kernel *kernel;
     const scan_profile *profile;
     size_t max_rejection_samples; /* per file; 0: the default */
+    uint64_t segment_min_bytes;   /* zstd bytes per parallel segment; 0: the default */
 } ing_options;
 
 /* One rejected line, as a message names it. */

@@ -140,12 +140,22 @@ typedef struct run_out {
     ing_result res;
 } run_out;
 
+static run_out run_seg(char *const *paths, size_t n_paths, unsigned threads, size_t chunk,
+                       uint64_t segment);
+
 static run_out run(char *const *paths, size_t n_paths, unsigned threads, size_t chunk)
+{
+    return run_seg(paths, n_paths, threads, chunk, 0);
+}
+
+static run_out run_seg(char *const *paths, size_t n_paths, unsigned threads, size_t chunk,
+                       uint64_t segment)
 {
     agg_status_table st = statuses_default();
     ing_input_list inputs;
     ing_inputs_find(paths, n_paths, &inputs);
-    const ing_options opt = { threads, chunk, false, scan_kernel_best(), scan_profile_distribution(), 0 };
+    const ing_options opt = { .threads = threads, .chunk_size = chunk, .kernel = scan_kernel_best(),
+                              .profile = scan_profile_distribution(), .segment_min_bytes = segment };
     const ing_consumer consumer = { &st, begin_table, add_outcome };
     run_out out;
     ing_pipeline_run(&inputs, &opt, &consumer, &out.res);
@@ -170,6 +180,12 @@ static void check_same(const run_out *a, const run_out *b)
 {
     CHECK(strcmp(a->dump, b->dump) == 0);
     CHECK(memcmp(&a->total, &b->total, sizeof a->total) == 0);
+    if (memcmp(&a->total, &b->total, sizeof a->total) != 0)
+        fprintf(stderr, "  lines %llu/%llu outcomes %llu/%llu skipped %llu/%llu rejected %llu/%llu\n",
+                (unsigned long long)a->total.lines, (unsigned long long)b->total.lines,
+                (unsigned long long)a->total.outcomes, (unsigned long long)b->total.outcomes,
+                (unsigned long long)a->total.skipped, (unsigned long long)b->total.skipped,
+                (unsigned long long)a->total.rejected, (unsigned long long)b->total.rejected);
 }
 
 int main(void)
@@ -211,6 +227,48 @@ int main(void)
             free(o.dump);
             ing_result_free(&o.res);
         }
+    }
+
+    /* whole.zst is many small frames: decoded as parallel segments of one frame and more, every
+     * line is read once, and rejected lines keep their line numbers in the file. */
+    const uint64_t segments[] = { 1, 5000, 20000, 100000 };
+    for (size_t k = 0; k < 4; k++) {
+        for (unsigned th = 2; th <= 8; th *= 2) {
+            char *arg[] = { whole_zst };
+            run_out o = run_seg(arg, 1, th, k % 2 ? 4096 : 65536, segments[k]);
+            check_same(&base, &o);
+            CHECK_EQ_INT(o.res.n_rejections, base.res.n_rejections);
+            for (size_t i = 0; i < o.res.n_rejections && i < base.res.n_rejections; i++) {
+                CHECK_EQ_INT(o.res.rejections[i].line, base.res.rejections[i].line);
+                CHECK_EQ_INT(o.res.rejections[i].offset, base.res.rejections[i].offset);
+            }
+            CHECK_EQ_INT(o.res.input.files[0].bytes_decoded, t.len);
+            free(o.dump);
+            ing_result_free(&o.res);
+        }
+    }
+
+    /* A corrupt frame in the middle costs only its own segment: the error names the file and
+     * the offset, and decoding goes on at the next independent frame. */
+    {
+        FILE *f = fopen(whole_zst, "r+b");
+        fseek(f, 0, SEEK_END);
+        const long size = ftell(f);
+        fseek(f, size / 2, SEEK_SET);
+        const unsigned char junk[16] = { 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+                                         0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef };
+        fwrite(junk, 1, sizeof junk, f);
+        fclose(f);
+        char *arg[] = { whole_zst };
+        run_out o = run_seg(arg, 1, 2, 65536, 1);
+        CHECK(o.res.any_file_error);
+        CHECK(o.res.input.files[0].error && strstr(o.res.input.files[0].error, "next independent frame"));
+        CHECK(o.res.input.files[0].error_offset <= (uint64_t)size / 2 + 16);
+        CHECK(o.total.lines * 10 >= base.total.lines * 9);
+        CHECK(o.total.lines < base.total.lines);
+        CHECK_EQ_INT(o.total.lines, o.total.outcomes + o.total.skipped + o.total.rejected);
+        free(o.dump);
+        ing_result_free(&o.res);
     }
 
     /* The same lines in 50 files, zstd and plain mixed, named so that sorting shuffles them. */
