@@ -8,7 +8,7 @@
  * at both layers, plus the totals counted with grep when the test was written. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "tests/rsla_test.h"
+#include "rsla_test.h"
 #include "common/rsla_time.h"
 #include "ingest/profile/prof_scan.h"
 #include "ingest/profile/prof_text.h"
