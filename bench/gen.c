@@ -175,16 +175,6 @@ static void put_u64(uint64_t v)
     put_mem(p, (size_t)(tmp + sizeof tmp - p));
 }
 
-static inline void put_i64(int64_t v)
-{
-    if (v < 0) {
-        put_ch('-');
-        put_u64((uint64_t)0 - (uint64_t)v);
-    } else {
-        put_u64((uint64_t)v);
-    }
-}
-
 /* `n` digits of v, zero padded (v < 10^n). */
 static void put_fixed(uint64_t v, int n)
 {
