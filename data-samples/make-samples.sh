@@ -8,13 +8,13 @@ root=$(dirname "$here")
 gen=${1:-$root/build-gen/bench/regsla-gen}
 oracle=$root/tests/oracle/sla_oracle.py
 
-one() { # folder, oracle args...
-    d=$1; shift
+one() { # folder name, oracle args...
+    s=$here/$1; shift
     for p in acr-ee aws-s3 gcp scaleway; do
-        python3 "$oracle" --preset "$p" "$@" "$here/$d/logs" > "$here/$d/tmp.json"
-        python3 -m json.tool --indent 1 "$here/$d/tmp.json" > "$here/$d/expected-oracle-$p.json"
+        python3 "$oracle" --preset "$p" "$@" "$s/logs" > "$s/tmp.json"
+        python3 -m json.tool --indent 1 "$s/tmp.json" > "$s/expected-oracle-$p.json"
     done
-    rm "$here/$d/tmp.json"
+    rm "$s/tmp.json"
 }
 
 # acr-2024-02: leap February, acr-ee's +08:00, 3 instances, 4 rotated files (2 plain, 2 zstd)
