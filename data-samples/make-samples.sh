@@ -7,9 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 gen=${1:-$root/build-gen/bench/regsla-gen}
 oracle=$root/tests/oracle/sla_oracle.py
+cd "$here"
 
-one() { # folder name, oracle args...
-    s=$here/$1; shift
+one() { # folder name, oracle args... (run in data-samples/, so the paths it reports are relative)
+    s=$1; shift
     for p in acr-ee aws-s3 gcp scaleway; do
         python3 "$oracle" --preset "$p" "$@" "$s/logs" > "$s/tmp.json"
         python3 -m json.tool --indent 1 "$s/tmp.json" > "$s/expected-oracle-$p.json"
@@ -26,7 +27,7 @@ rm -rf "$d/logs"
 zstd -q -19 --rm "$d/logs/registry-2024-02-0001.jsonl" "$d/logs/registry-2024-02-0003.jsonl"
 one acr-2024-02
 cp "$d/expected-oracle-acr-ee.json" "$d/expected-oracle.json"
-python3 "$oracle" --inventory "$d/inventory.csv" "$d/logs" | python3 -m json.tool --indent 1 \
+python3 "$oracle" --inventory acr-2024-02/inventory.csv acr-2024-02/logs | python3 -m json.tool --indent 1 \
     > "$d/expected-oracle-acr-ee-inventory.json"
 
 # utc-2023-12: December 2023 in UTC, 2 instances, one zstd file (level 19)
