@@ -725,11 +725,6 @@ void agg_table_merge(agg_table *dst, agg_table *src)
 
 /* MARK: - Finish (Public) */
 
-typedef struct inst_minute {
-    uint32_t inst;
-    agg_minute m;
-} inst_minute;
-
 typedef struct inst_failure {
     uint32_t inst;
     agg_failure f;
@@ -742,12 +737,6 @@ typedef struct inst_request {
 } inst_request;
 
 static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
-
-static int inst_minute_cmp(const void *pa, const void *pb)
-{
-    const inst_minute *a = pa, *b = pb;
-    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->m.minute, b->m.minute);
-}
 
 static int failure_cmp(const agg_failure *a, const agg_failure *b)
 {
@@ -839,48 +828,68 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
     return inst;
 }
 
+static int agg_minute_cmp(const void *pa, const void *pb)
+{
+    return cmp_i64(((const agg_minute *)pa)->minute, ((const agg_minute *)pb)->minute);
+}
+
+/* Sorts an instance's minutes and folds together the entries of its hosts for one minute. */
+static void fold_minutes(agg_instance *ai)
+{
+    qsort(ai->minutes, ai->n_minutes, sizeof *ai->minutes, agg_minute_cmp);
+    size_t w = 0;
+    for (size_t k = 0; k < ai->n_minutes; k++) {
+        const agg_minute *m = &ai->minutes[k];
+        if (w > 0 && ai->minutes[w - 1].minute == m->minute) {
+            agg_minute *last = &ai->minutes[w - 1];
+            for (int c = 0; c < 2; c++) {
+                last->valid[c] += m->valid[c];
+                last->failed[c] += m->failed[c];
+            }
+            last->other += m->other;
+        } else {
+            ai->minutes[w++] = *m;
+        }
+    }
+    ai->n_minutes = w;
+}
+
+/* Two passes over the blocks (count, then fill) so that the result is allocated once at its exact
+ * size: in a dense month it is the largest thing regsla holds. */
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
-    VEC(inst_minute) all = { 0 };
-    for (size_t i = 0; i < t->blocks.n; i++) {
-        const minute_block *b = t->blocks.v[i];
-        if (inst[b->host] == UINT32_MAX)
-            continue;
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-            uint32_t c[CNT_SLOTS];
-            for (int k = 0; k < CNT_SLOTS; k++)
-                c[k] = block_get(t, b, m, k);
-            if ((c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) == 0)
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < t->blocks.n; i++) {
+            const minute_block *b = t->blocks.v[i];
+            if (inst[b->host] == UINT32_MAX)
                 continue;
-            const inst_minute im = { inst[b->host],
-                                     { b->block * AGG_BLOCK_MINUTES + m,
-                                       { c[CNT_VALID], c[CNT_VALID + 1] },
-                                       { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] } };
-            VEC_PUSH(all, im);
-        }
-    }
-    qsort(all.v, all.n, sizeof *all.v, inst_minute_cmp);
-    for (size_t i = 0; i < all.n;) {
-        agg_instance *ai = &r->instances[all.v[i].inst];
-        size_t j = i;
-        while (j < all.n && all.v[j].inst == all.v[i].inst)
-            j++;
-        ai->minutes = rsla_xmalloc((j - i) * sizeof *ai->minutes);
-        for (size_t k = i; k < j; k++) {
-            agg_minute *last = ai->n_minutes ? &ai->minutes[ai->n_minutes - 1] : NULL;
-            if (last && last->minute == all.v[k].m.minute) {
-                for (int c = 0; c < 2; c++) {
-                    last->valid[c] += all.v[k].m.valid[c];
-                    last->failed[c] += all.v[k].m.failed[c];
+            agg_instance *ai = &r->instances[inst[b->host]];
+            for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
+                uint32_t c[CNT_SLOTS];
+                for (int k = 0; k < CNT_SLOTS; k++)
+                    c[k] = block_get(t, b, m, k);
+                if ((c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) == 0)
+                    continue;
+                if (pass == 0) {
+                    ai->n_minutes++;
+                    continue;
                 }
-                last->other += all.v[k].m.other;
-            } else {
-                ai->minutes[ai->n_minutes++] = all.v[k].m;
+                ai->minutes[ai->n_minutes++] = (agg_minute){
+                    b->block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
+                    { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER]
+                };
             }
         }
-        i = j;
+        for (size_t i = 0; i < r->n_instances; i++) {
+            agg_instance *ai = &r->instances[i];
+            if (pass == 0) {
+                ai->minutes = rsla_xmalloc((ai->n_minutes + 1) * sizeof *ai->minutes);
+                ai->n_minutes = 0;
+            } else {
+                fold_minutes(ai);
+            }
+        }
     }
-    free(all.v);
 }
 
 static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)

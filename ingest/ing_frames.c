@@ -5,10 +5,9 @@
 #include <stdio.h>    /* snprintf */
 #include <stdlib.h>   /* free */
 #include <string.h>   /* memchr, strerror */
-#include <sys/mman.h> /* mmap */
 #include <sys/stat.h> /* fstat */
 #include <unistd.h>   /* pread, close */
-#include <zstd.h>     /* ZSTD_findFrameCompressedSize, ZSTD_decompressStream */
+#include <zstd.h>     /* ZSTD_decompressStream */
 
 #include "common/rsla_base.h"
 
@@ -18,26 +17,91 @@
 
 /* MARK: - Finding segments (Public) */
 
-static bool has_zstd_magic(const unsigned char *p, size_t n)
+/* Frames are walked with small reads of their headers instead of a mapping of the file: mapped
+ * pages would count in the process's memory and cost a pass over the whole file. Frame layout
+ * (RFC 8878): magic, header (descriptor, window, dictionary id, content size), blocks of 3-byte
+ * headers, an optional 4-byte checksum; a skippable frame is magic, 4-byte size, data. */
+
+static bool read_at(int fd, uint64_t off, unsigned char *buf, size_t n)
 {
-    return n >= 4 && ((p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD) ||
-                      ((p[0] & 0xF0) == 0x50 && p[1] == 0x2A && p[2] == 0x4D && p[3] == 0x18));
+    size_t got = 0;
+    while (got < n) {
+        const ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        got += (size_t)r;
+    }
+    return true;
 }
 
-/* The first offset after a damaged spot where a frame with a walkable structure starts (its
- * magic number, then block headers that add up), or the end of the file. */
-static size_t next_frame(const unsigned char *map, size_t size, size_t off)
+static uint32_t le32(const unsigned char *p)
 {
-    for (size_t q = off + 1; q + 4 <= size; q++) {
-        const unsigned char *hit = memchr(map + q, 0x28, size - q - 3);
-        if (!hit)
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Compressed size of the frame at off, or 0 when it cannot be walked (damaged or cut short). */
+static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
+{
+    unsigned char h[8];
+    if (off + 8 > size || !read_at(fd, off, h, 8))
+        return 0;
+    const uint32_t magic = le32(h);
+    if ((magic & 0xFFFFFFF0u) == 0x184D2A50u) {
+        const uint64_t n = 8 + (uint64_t)le32(h + 4);
+        return off + n <= size ? n : 0;
+    }
+    if (magic != 0xFD2FB528u)
+        return 0;
+    const unsigned fhd = h[4];
+    const bool single = fhd & 0x20, checksum = fhd & 0x04;
+    static const unsigned did_len[4] = { 0, 1, 2, 4 }, fcs_len[4] = { 0, 2, 4, 8 };
+    const unsigned fcs = (fhd >> 6) == 0 ? (single ? 1u : 0u) : fcs_len[fhd >> 6];
+    uint64_t pos = off + 5 + (single ? 0 : 1) + did_len[fhd & 3] + fcs;
+    for (;;) {
+        unsigned char b[3];
+        if (pos + 3 > size || !read_at(fd, pos, b, 3))
+            return 0;
+        const uint32_t bh = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+        const unsigned type = (bh >> 1) & 3;
+        if (type == 3)
+            return 0;
+        pos += 3 + (type == 1 ? 1 : (bh >> 3));
+        if (bh & 1)
             break;
-        q = (size_t)(hit - map);
-        if (has_zstd_magic(hit, size - q) && hit[0] == 0x28 &&
-            !ZSTD_isError(ZSTD_findFrameCompressedSize(hit, size - q)))
-            return q;
+    }
+    pos += checksum ? 4 : 0;
+    return pos <= size ? pos - off : 0;
+}
+
+static bool has_zstd_magic(const unsigned char *p, size_t n)
+{
+    return n >= 4 && (le32(p) == 0xFD2FB528u || (le32(p) & 0xFFFFFFF0u) == 0x184D2A50u);
+}
+
+/* The first offset after a damaged spot where a frame with a walkable structure starts, or the
+ * end of the file. */
+static uint64_t next_frame(int fd, uint64_t size, uint64_t off)
+{
+    unsigned char buf[65536 + 3];
+    for (uint64_t q = off + 1; q + 4 <= size;) {
+        const size_t n = (size_t)RSLA_MIN((uint64_t)sizeof buf, size - q);
+        if (!read_at(fd, q, buf, n))
+            break;
+        for (size_t i = 0; i + 4 <= n; i++)
+            if (buf[i] == 0x28 && has_zstd_magic(buf + i, n - i) && frame_size(fd, q + i, size))
+                return q + i;
+        q += n - 3;
     }
     return size;
+}
+
+static void push_start(uint64_t **s, size_t *n, size_t *cap, uint64_t off)
+{
+    if (*n + 1 >= *cap)
+        *s = rsla_xrealloc(*s, (*cap *= 2) * sizeof **s);
+    (*s)[(*n)++] = off;
 }
 
 size_t ing_zstd_segments(const char *path, uint64_t min_bytes, uint64_t **starts)
@@ -47,46 +111,33 @@ size_t ing_zstd_segments(const char *path, uint64_t min_bytes, uint64_t **starts
     if (fd < 0)
         return 0;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * min_bytes) {
+    unsigned char magic[4];
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * min_bytes ||
+        !read_at(fd, 0, magic, 4) || !has_zstd_magic(magic, 4)) {
         close(fd);
         return 0;
     }
-    const size_t size = (size_t)st.st_size;
-    const unsigned char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return 0;
+    const uint64_t size = (uint64_t)st.st_size;
     size_t n = 0, cap = 16;
     uint64_t *s = rsla_xmalloc(cap * sizeof *s);
-    s[n++] = 0;
-    size_t off = 0;
-    bool ok = has_zstd_magic(map, size);
-    while (ok && off < size) {
-        size_t frame = ZSTD_findFrameCompressedSize(map + off, size - off);
-        if (ZSTD_isError(frame) || frame == 0) {
-            /* Damaged: up to the next place a whole frame starts is one segment of its own,
+    push_start(&s, &n, &cap, 0);
+    for (uint64_t off = 0; off < size;) {
+        const uint64_t frame = frame_size(fd, off, size);
+        if (frame == 0) {
+            /* Damaged: up to the next place a whole frame starts is a segment of its own,
              * which reports the damage when decoded. */
-            frame = next_frame(map, size, off) - off;
-            if (s[n - 1] != off) {
-                if (n + 1 >= cap)
-                    s = rsla_xrealloc(s, (cap *= 2) * sizeof *s);
-                s[n++] = off;
-            }
-            off += frame;
-            if (n + 1 >= cap)
-                s = rsla_xrealloc(s, (cap *= 2) * sizeof *s);
-            s[n++] = off;
+            if (s[n - 1] != off)
+                push_start(&s, &n, &cap, off);
+            off = next_frame(fd, size, off);
+            push_start(&s, &n, &cap, off);
             continue;
         }
         off += frame;
-        if (off - s[n - 1] >= min_bytes || off == size) {
-            if (n + 1 >= cap)
-                s = rsla_xrealloc(s, (cap *= 2) * sizeof *s);
-            s[n++] = off;
-        }
+        if (off - s[n - 1] >= min_bytes || off == size)
+            push_start(&s, &n, &cap, off);
     }
-    munmap((void *)map, size);
-    if (!ok || n < 3) {
+    close(fd);
+    if (n < 3) {
         free(s);
         return 0;
     }
