@@ -1,0 +1,196 @@
+/* Fuzz target: the chunker and the threads of ingest/ing_pipeline.
+ *
+ * The input (after two parameter bytes) is one plain input file, read through ing_pipeline_run
+ * twice: once with one thread and the default 1 MiB chunks (the reference), once with a tiny chunk
+ * size (1 to 64 bytes: every line is cut, carried and grown) and 1 to 3 threads. Properties:
+ *   - lines = outcomes + skipped + rejected, per file and in total, in both runs;
+ *   - both runs count the same lines, outcomes, skips and rejections by reason, decode the same
+ *     bytes, and scan the same outcomes (an order-free sum of hashes of every outcome's fields);
+ *   - the sampled rejections name the same lines, byte offsets, columns and reasons;
+ *   - the reference counts as many lines as the text has (newlines, plus an unterminated tail).
+ * Parameter bytes: data[0] picks the chunk size, data[1] the thread count. The file is a memfd,
+ * opened by the pipeline as /proc/self/fd/N like any path. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ingest/ing_pipeline.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Per-thread consumer state: outcomes seen and a sum of their hashes (order-free). */
+typedef struct tally {
+    uint64_t outcomes;
+    uint64_t hash_sum;
+} tally;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t slice_hash(uint64_t h, rsla_slice s)
+{
+    h = fnv(h, &s.len, sizeof s.len);
+    return fnv(h, s.ptr, s.len);
+}
+
+static void *begin(void *ctx)
+{
+    (void)ctx;
+    return calloc(1, sizeof(tally));
+}
+
+static void on_outcome(void *state, const rsla_outcome *o)
+{
+    tally *t = state;
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = fnv(h, &o->time_ns, sizeof o->time_ns);
+    h = fnv(h, &o->status, sizeof o->status);
+    h = fnv(h, &o->duration_ns, sizeof o->duration_ns);
+    h = slice_hash(h, o->host);
+    h = slice_hash(h, o->method);
+    h = slice_hash(h, o->path);
+    h = slice_hash(h, o->request_id);
+    t->outcomes++;
+    t->hash_sum += h;
+}
+
+typedef struct run_out {
+    ing_result res;
+    uint64_t outcomes, hash_sum;
+} run_out;
+
+static void check_sums(const rsla_line_counts *c)
+{
+    uint64_t s = 0, r = 0;
+    for (int i = 0; i < RSLA_SKIP_REASON_COUNT; i++)
+        s += c->skipped_by_reason[i];
+    for (int i = 0; i < RSLA_REJECT_REASON_COUNT; i++)
+        r += c->rejected_by_reason[i];
+    if (c->lines != c->outcomes + c->skipped + c->rejected || s != c->skipped || r != c->rejected) {
+        fprintf(stderr, "fuzz_chunker: accounting does not add up: lines %llu outcomes %llu "
+                        "skipped %llu (by reason %llu) rejected %llu (by reason %llu)\n",
+                (unsigned long long)c->lines, (unsigned long long)c->outcomes,
+                (unsigned long long)c->skipped, (unsigned long long)s,
+                (unsigned long long)c->rejected, (unsigned long long)r);
+        abort();
+    }
+}
+
+static void run(const ing_input_list *inputs, unsigned threads, size_t chunk_size, run_out *out)
+{
+    const ing_options opt = {
+        .threads = threads,
+        .chunk_size = chunk_size,
+        .kernel = scan_kernel_best(),
+        .profile = scan_profile_distribution(),
+    };
+    const ing_consumer consumer = { NULL, begin, on_outcome };
+    ing_pipeline_run(inputs, &opt, &consumer, &out->res);
+    out->outcomes = out->hash_sum = 0;
+    for (size_t i = 0; i < out->res.n_threads; i++) {
+        tally *t = out->res.thread_states[i];
+        if (t) {
+            out->outcomes += t->outcomes;
+            out->hash_sum += t->hash_sum;
+        }
+        free(t);
+        out->res.thread_states[i] = NULL;
+    }
+    check_sums(&out->res.input.total);
+    for (size_t i = 0; i < out->res.input.n_files; i++)
+        check_sums(&out->res.input.files[i].counts);
+    if (out->outcomes != out->res.input.total.outcomes) {
+        fprintf(stderr, "fuzz_chunker: %llu outcomes counted, %llu handed to the consumer\n",
+                (unsigned long long)out->res.input.total.outcomes,
+                (unsigned long long)out->outcomes);
+        abort();
+    }
+}
+
+static void differ(const char *what, unsigned threads, size_t chunk_size)
+{
+    fprintf(stderr, "fuzz_chunker: %s differs with %u threads and %zu-byte chunks\n", what,
+            threads, chunk_size);
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    const size_t chunk_size = 1 + data[0] % 64;
+    const unsigned threads = 1 + data[1] % 3;
+    const uint8_t *text = data + 2;
+    const size_t len = size - 2;
+    /* Plain text only: a zstd or skippable frame magic at the start makes it zstd input, which
+     * fuzz_zstd_ingest covers. */
+    if (len >= 4) {
+        const uint32_t m = (uint32_t)text[0] | (uint32_t)text[1] << 8 | (uint32_t)text[2] << 16 |
+                           (uint32_t)text[3] << 24;
+        if (m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u)
+            return 0;
+    }
+
+    const int fd = memfd_create("fuzz_chunker", MFD_CLOEXEC);
+    if (fd < 0 || (len && write(fd, text, len) != (ssize_t)len)) {
+        perror("fuzz_chunker: memfd");
+        abort();
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ing_input item = { path, len };
+    const ing_input_list inputs = { &item, 1, NULL, 0 };
+
+    run_out ref, got;
+    run(&inputs, 1, 0, &ref);
+    run(&inputs, threads, chunk_size, &got);
+
+    /* The text's own line count: every '\n' ends a line, and a non-empty tail is one more. A BOM
+     * at the start is read as whitespace and changes no line. */
+    uint64_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    if (len && text[len - 1] != '\n')
+        lines++;
+    if (ref.res.input.total.lines != lines) {
+        fprintf(stderr, "fuzz_chunker: %llu lines counted, the text has %llu\n",
+                (unsigned long long)ref.res.input.total.lines, (unsigned long long)lines);
+        abort();
+    }
+
+    const rsla_input_file *a = &ref.res.input.files[0], *b = &got.res.input.files[0];
+    if (memcmp(&a->counts, &b->counts, sizeof a->counts) != 0)
+        differ("line accounting", threads, chunk_size);
+    if (a->bytes_decoded != len || b->bytes_decoded != len || (a->error != NULL) != (b->error != NULL))
+        differ("bytes decoded or file error", threads, chunk_size);
+    if (ref.outcomes != got.outcomes || ref.hash_sum != got.hash_sum)
+        differ("outcomes", threads, chunk_size);
+    if (ref.res.n_rejections != got.res.n_rejections)
+        differ("number of sampled rejections", threads, chunk_size);
+    for (size_t i = 0; i < ref.res.n_rejections; i++) {
+        const ing_rejection *x = &ref.res.rejections[i], *y = &got.res.rejections[i];
+        if (x->line != y->line || x->offset != y->offset || x->column != y->column ||
+            x->reason != y->reason || x->file != y->file ||
+            (x->field ? !y->field || strcmp(x->field, y->field) : y->field != NULL)) {
+            fprintf(stderr, "rejection %zu: line %llu/%llu offset %llu/%llu column %llu/%llu\n", i,
+                    (unsigned long long)x->line, (unsigned long long)y->line,
+                    (unsigned long long)x->offset, (unsigned long long)y->offset,
+                    (unsigned long long)x->column, (unsigned long long)y->column);
+            differ("a sampled rejection", threads, chunk_size);
+        }
+        if (x->line < 1 || x->line > lines || x->offset >= len)
+            differ("a rejection outside the text", threads, chunk_size);
+    }
+    ing_result_free(&ref.res);
+    ing_result_free(&got.res);
+    close(fd);
+    return 0;
+}
