@@ -2,10 +2,11 @@
 
 #include <stdio.h> /* snprintf */
 
-/* The years a parsed time may have: the int64 nanosecond clock spans 1677-09-21 to 2262-04-11,
- * and whole years inside it leave room for any offset (header: "years 1678 to 2261"). */
-#define RSLA_TIME_MIN_YEAR 1678
-#define RSLA_TIME_MAX_YEAR 2261
+/* The instants a parsed time may give, in seconds: 1678-01-01T00:00:00Z up to
+ * 2261-12-31T23:59:59Z (the header's "years 1678 to 2261"). The int64 nanosecond clock spans
+ * 1677-09-21 to 2262-04-11, so every such instant fits, shifted by any offset too. */
+#define RSLA_TIME_MIN_SECS (INT64_C(86400) * -106650)    /* 1678-01-01 is day -106650 */
+#define RSLA_TIME_MAX_SECS (INT64_C(86400) * 106651 - 1) /* 2262-01-01 is day 106651 */
 
 /* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date, no tables, no
  * floating point. Eras are 400-year cycles of 146097 days. */
@@ -118,12 +119,12 @@ rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
         return RSLA_TIME_SYNTAX;
     if (mo < 1 || mo > 12 || d < 1 || d > rsla_days_in_month(y, mo) || h > 23 || mi > 59 || se > 59)
         return RSLA_TIME_RANGE;
-    /* Outside these years the multiplication below would overflow (undefined behaviour, and a
-     * garbage instant that lands in some random month). */
-    if (y < RSLA_TIME_MIN_YEAR || y > RSLA_TIME_MAX_YEAR)
-        return RSLA_TIME_RANGE;
     const int64_t days = rsla_days_from_civil(y, mo, d);
     const int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)off * 60;
+    /* Outside this span the multiplication below would overflow (undefined behaviour, and a
+     * garbage instant that lands in some random month). */
+    if (secs < RSLA_TIME_MIN_SECS || secs > RSLA_TIME_MAX_SECS)
+        return RSLA_TIME_RANGE;
     *ns = secs * RSLA_NS_PER_SEC + frac;
     return RSLA_TIME_OK;
 }
