@@ -1,0 +1,439 @@
+/* bench_scan: throughput of the JSON scanner, per kernel, on one core, against simdjson on-demand.
+ *
+ * The job, for every contender: validate every line of a Distribution JSON log held in memory,
+ * read time, host, method, uri, status and request id from the completion lines, and count
+ * requests and 5xx per (host, minute) in dense per-host minute arrays (PERF-ANCHORS: about 1.5
+ * requests per host and minute, so arrays beat a hash map). Each contender runs N times; the
+ * table shows the minimum time (lemire/fastbase64 habit: the minimum is the run least disturbed).
+ *
+ * Times are thread CPU time (see now_s).
+ *
+ *     bench_scan [FILE] [--runs N] [--synth-mb N] [--kernel NAME] [--no-peer]
+ *
+ * FILE is plain NDJSON (a regsla-gen month, say); without it a realistic month of Distribution
+ * lines (keys sorted, 8 % noise lines) is synthesised in memory, --synth-mb megabytes (300).
+ * The whole input is one chunk: this measures scan + aggregate, not reading or decompressing.
+ * With RSLA_BENCH_HAVE_SIMDJSON (libsimdjson-dev found by bench/scan.cmake) the simdjson
+ * on-demand peer (bench/simdjson_ondemand.cpp) runs in the same process on the same bytes. */
+#include <inttypes.h>               /* PRIu64 */
+#include <stdbool.h>                /* bool */
+#include <stdio.h>                  /* printf, fopen */
+#include <stdlib.h>                 /* calloc, strtoul */
+#include <string.h>                 /* memcmp, memcpy, strcmp */
+#include <time.h>                   /* clock_gettime */
+#include "common/rsla_base.h"       /* rsla_xcalloc, rsla_slice */
+#include "common/rsla_time.h"       /* rsla_minute_of_ns, rsla_time_format */
+#include "ingest/scan/scan.h"       /* scan_* */
+
+/* Shared with bench/simdjson_ondemand.cpp (declared in both files; the bench owns no header). */
+typedef struct bench_agg bench_agg;
+void bench_agg_add(bench_agg *a, const char *host, size_t len, int64_t time_ns, int status);
+typedef struct bench_counts {
+    uint64_t lines, outcomes, skipped, rejected;
+} bench_counts;
+void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c);
+
+/* MARK: - Aggregation */
+
+/* Minutes per host array: 45 days, enough for a month and its neighbours' spill. */
+#define BENCH_MINUTES 65536
+/* Host slots (open addressing, power of two). */
+#define BENCH_HOSTS 4096
+
+typedef struct bench_host {
+    char *name; /* NULL: empty slot */
+    size_t len;
+    uint32_t *requests, *errors_5xx;
+} bench_host;
+
+struct bench_agg {
+    bench_host hosts[BENCH_HOSTS];
+    size_t n_hosts;
+    int64_t base_minute; /* minute of array index 0, set by the first request */
+    bool based;
+    uint64_t out_of_range;
+};
+
+/* A cheap hash of a short string: its first and last 8 bytes and its length. */
+static uint64_t host_hash(const char *s, size_t n)
+{
+    uint64_t a = 0, b = 0;
+    memcpy(&a, s, n < 8 ? n : 8);
+    if (n > 8)
+        memcpy(&b, s + n - 8, 8);
+    return rsla_hash_u64(a ^ rsla_hash_u64(b + n));
+}
+
+static bench_host *host_slot(bench_agg *a, const char *s, size_t n)
+{
+    size_t i = host_hash(s, n) & (BENCH_HOSTS - 1);
+    for (;; i = (i + 1) & (BENCH_HOSTS - 1)) {
+        bench_host *h = &a->hosts[i];
+        if (!h->name) {
+            if (a->n_hosts + 1 >= BENCH_HOSTS)
+                return NULL;
+            h->name = rsla_xstrndup(s, n);
+            h->len = n;
+            h->requests = rsla_xcalloc(BENCH_MINUTES, sizeof *h->requests);
+            h->errors_5xx = rsla_xcalloc(BENCH_MINUTES, sizeof *h->errors_5xx);
+            a->n_hosts++;
+            return h;
+        }
+        if (h->len == n && memcmp(h->name, s, n) == 0)
+            return h;
+    }
+}
+
+void bench_agg_add(bench_agg *a, const char *host, size_t len, int64_t time_ns, int status)
+{
+    const int64_t minute = rsla_minute_of_ns(time_ns);
+    if (!a->based) {
+        a->base_minute = minute - 4 * RSLA_MIN_PER_DAY;
+        a->based = true;
+    }
+    const int64_t i = minute - a->base_minute;
+    bench_host *h = host_slot(a, host, len);
+    if (!h || i < 0 || i >= BENCH_MINUTES) {
+        a->out_of_range++;
+        return;
+    }
+    h->requests[i]++;
+    h->errors_5xx[i] += status >= 500 && status <= 599;
+}
+
+/* Forgets the counts, keeps the hosts (outside the timed part). */
+static void agg_reset(bench_agg *a)
+{
+    for (size_t i = 0; i < BENCH_HOSTS; i++) {
+        if (!a->hosts[i].name)
+            continue;
+        memset(a->hosts[i].requests, 0, BENCH_MINUTES * sizeof(uint32_t));
+        memset(a->hosts[i].errors_5xx, 0, BENCH_MINUTES * sizeof(uint32_t));
+    }
+    a->out_of_range = 0;
+}
+
+/* Non-empty (host, minute) cells and a checksum over them, to show contenders agree. */
+static void agg_digest(const bench_agg *a, uint64_t *cells, uint64_t *sum)
+{
+    *cells = *sum = 0;
+    for (size_t i = 0; i < BENCH_HOSTS; i++) {
+        const bench_host *h = &a->hosts[i];
+        if (!h->name)
+            continue;
+        for (size_t m = 0; m < BENCH_MINUTES; m++) {
+            *cells += h->requests[m] != 0;
+            *sum += (uint64_t)h->requests[m] * (m + 1) + (uint64_t)h->errors_5xx[m] * 7919 +
+                    h->len * h->requests[m];
+        }
+    }
+}
+
+static void agg_free(bench_agg *a)
+{
+    for (size_t i = 0; i < BENCH_HOSTS; i++) {
+        free(a->hosts[i].name);
+        free(a->hosts[i].requests);
+        free(a->hosts[i].errors_5xx);
+    }
+    free(a);
+}
+
+/* MARK: - Sinks */
+
+typedef struct run_ctx {
+    bench_agg *agg; /* NULL: scan only */
+    bench_counts c;
+} run_ctx;
+
+static void on_outcome(void *ctx, const rsla_outcome *o)
+{
+    run_ctx *r = ctx;
+    r->c.outcomes++;
+    if (r->agg)
+        bench_agg_add(r->agg, o->host.ptr, o->host.len, o->time_ns, o->status);
+}
+
+static void on_skip(void *ctx, rsla_skip_reason reason)
+{
+    (void)reason;
+    ((run_ctx *)ctx)->c.skipped++;
+}
+
+static void on_reject(void *ctx, size_t line_start, size_t line_index, rsla_reject_reason reason,
+                      size_t column, const char *field)
+{
+    (void)line_start, (void)line_index, (void)reason, (void)column, (void)field;
+    ((run_ctx *)ctx)->c.rejected++;
+}
+
+/* MARK: - Input */
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static uint64_t rnd(uint64_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng % n;
+}
+
+typedef struct buf {
+    char *p;
+    size_t len, cap;
+} buf;
+
+static void put(buf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2;
+        b->p = rsla_xrealloc(b->p, b->cap + SCAN_PADDING);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void put_hex(buf *b, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[64];
+    for (size_t i = 0; i < n; i++)
+        t[i] = hex[rnd(16)];
+    put(b, t, n);
+}
+
+static void put_uuid(buf *b)
+{
+    put_hex(b, 8), puts_(b, "-"), put_hex(b, 4), puts_(b, "-4"), put_hex(b, 3), puts_(b, "-a");
+    put_hex(b, 3), puts_(b, "-"), put_hex(b, 12);
+}
+
+/* One completion line shaped like real-logs/distribution.jsonl line 1 (logrus, keys sorted). */
+static void synth_completion(buf *b, int64_t ns, int host)
+{
+    static const char *const methods[] = { "GET", "GET", "GET", "HEAD", "HEAD", "PUT", "PATCH", "POST" };
+    static const int statuses[] = { 200, 200, 200, 200, 200, 307, 201, 202, 404, 500 };
+    char t[256];
+    const int status = statuses[rnd(RSLA_ARRAY_LEN(statuses))];
+    puts_(b, "{\"go.version\":\"go1.20.8\",\"http.request.host\":\"registry-");
+    snprintf(t, sizeof t, "%02d.example.com\",\"http.request.id\":\"", host);
+    puts_(b, t);
+    put_uuid(b);
+    puts_(b, "\",\"http.request.method\":\"");
+    puts_(b, methods[rnd(RSLA_ARRAY_LEN(methods))]);
+    snprintf(t, sizeof t, "\",\"http.request.remoteaddr\":\"10.%d.%d.%d:%d\",\"http.request.uri\":\"/v2/team-%d/app-%d/",
+             (int)rnd(255), (int)rnd(255), (int)rnd(255), 30000 + (int)rnd(30000), (int)rnd(40), (int)rnd(300));
+    puts_(b, t);
+    if (rnd(2)) {
+        puts_(b, "blobs/sha256:");
+        put_hex(b, 64);
+    } else {
+        puts_(b, "manifests/v1.");
+        put_hex(b, 2);
+    }
+    puts_(b, "\",\"http.request.useragent\":\"docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.1.0-13-amd64 os/linux arch/amd64 UpstreamClient(Docker-Client/24.0.7 \\\\(linux\\\\))\",");
+    snprintf(t, sizeof t, "\"http.response.contenttype\":\"application/octet-stream\",\"http.response.duration\":\"%d.%06dms\",\"http.response.status\":%d,\"http.response.written\":%d,",
+             (int)rnd(900), (int)rnd(1000000), status, (int)rnd(50000000));
+    puts_(b, t);
+    puts_(b, "\"instance.id\":\"");
+    put_uuid(b);
+    puts_(b, status >= 400 ? "\",\"level\":\"error\",\"msg\":\"response completed with error\",\"time\":\""
+                           : "\",\"level\":\"info\",\"msg\":\"response completed\",\"time\":\"");
+    const size_t n = rsla_time_format(t, ns, 0, true);
+    put(b, t, n);
+    puts_(b, "\",\"version\":\"v2.8.3\"}\n");
+}
+
+/* Noise: another message of the same stream, or a combined access line. */
+static void synth_noise(buf *b, int64_t ns, int host)
+{
+    char t[128];
+    if (rnd(2)) {
+        puts_(b, "10.1.2.3 - - [15/Feb/2024:05:49:14 +0000] \"GET /v2/ HTTP/1.1\" 401 87 \"\" \"docker/24.0.7\"\n");
+        return;
+    }
+    snprintf(t, sizeof t, "{\"go.version\":\"go1.20.8\",\"http.request.host\":\"registry-%02d.example.com\",", host);
+    puts_(b, t);
+    puts_(b, "\"http.request.id\":\"");
+    put_uuid(b);
+    puts_(b, "\",\"http.request.method\":\"GET\",\"http.request.uri\":\"/v2/\",\"level\":\"info\",\"msg\":\"authorized request\",\"time\":\"");
+    put(b, t, rsla_time_format(t, ns, 0, true));
+    puts_(b, "\"}\n");
+}
+
+static void synthesise(buf *b, size_t megabytes)
+{
+    int64_t ns = INT64_C(1706745600) * RSLA_NS_PER_SEC; /* 2024-02-01T00:00:00Z */
+    while (b->len < megabytes * 1000000) {
+        ns += (int64_t)rnd(2 * 1300000000ULL); /* ~2 M lines over a month */
+        const int host = (int)rnd(50);
+        if (rnd(100) < 8)
+            synth_noise(b, ns, host);
+        else
+            synth_completion(b, ns, host);
+    }
+}
+
+static bool load(buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char tmp[1 << 16];
+    for (size_t n; (n = fread(tmp, 1, sizeof tmp, f)) > 0;)
+        put(b, tmp, n);
+    fclose(f);
+    return true;
+}
+
+/* MARK: - Timing */
+
+/* Thread CPU time, not wall time: the development machine is shared (load averages of 4 to 6 on
+ * 2 cores were seen while measuring), and CPU time leaves out the slices other processes take.
+ * On an idle machine the two agree within a few percent. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct result {
+    const char *name;
+    double scan_s, total_s; /* minimum times; scan_s < 0: not measured */
+    bench_counts c;
+    uint64_t cells, sum;
+} result;
+
+static void run_kernel(const scan_kernel *k, const buf *in, int runs, bench_agg *agg, result *r)
+{
+    scan_state *s = scan_state_create(k, scan_profile_distribution());
+    const scan_sink sink = { NULL, on_outcome, on_skip, on_reject };
+    r->name = scan_kernel_name(k);
+    r->scan_s = r->total_s = 1e30;
+    for (int i = 0; i < 2 * runs; i++) {
+        const bool aggregate = i % 2 == 1;
+        run_ctx ctx = { aggregate ? agg : NULL, { 0, 0, 0, 0 } };
+        scan_sink sk = sink;
+        sk.ctx = &ctx;
+        agg_reset(agg);
+        const double t0 = now_s();
+        ctx.c.lines = scan_chunk(s, in->p, in->len, &sk);
+        const double t = now_s() - t0;
+        if (aggregate) {
+            r->total_s = t < r->total_s ? t : r->total_s;
+            r->c = ctx.c;
+        } else {
+            r->scan_s = t < r->scan_s ? t : r->scan_s;
+        }
+    }
+    agg_digest(agg, &r->cells, &r->sum);
+    scan_state_free(s);
+}
+
+#ifdef RSLA_BENCH_HAVE_SIMDJSON
+static void run_simdjson(const buf *in, int runs, bench_agg *agg, result *r)
+{
+    r->name = "simdjson 3 on-demand";
+    r->scan_s = -1;
+    r->total_s = 1e30;
+    for (int i = 0; i < runs; i++) {
+        agg_reset(agg);
+        const double t0 = now_s();
+        bench_simdjson_run(in->p, in->len, agg, &r->c);
+        const double t = now_s() - t0;
+        r->total_s = t < r->total_s ? t : r->total_s;
+    }
+    agg_digest(agg, &r->cells, &r->sum);
+}
+#endif
+
+/* MARK: - Report */
+
+static void print_table(const result *res, size_t n, const buf *in, int runs, const char *what)
+{
+    double peer = 0;
+    for (size_t i = 0; i < n; i++)
+        if (res[i].scan_s < 0)
+            peer = res[i].total_s;
+    printf("input: %s, %.1f MB, %" PRIu64 " lines; minimum of %d runs, one thread, thread CPU time\n\n", what,
+           (double)in->len / 1e6, res[0].c.lines, runs);
+    printf("| contender | scan MB/s | scan+aggregate MB/s | M lines/s | outcomes | skipped | rejected | (host,minute) cells | vs simdjson |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < n; i++) {
+        const result *r = &res[i];
+        char scan[32] = "-", ratio[32] = "-";
+        if (r->scan_s >= 0)
+            snprintf(scan, sizeof scan, "%.0f", (double)in->len / r->scan_s / 1e6);
+        if (peer > 0)
+            snprintf(ratio, sizeof ratio, "%.2fx", peer / r->total_s);
+        printf("| %s | %s | %.0f | %.2f | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s |\n",
+               r->name, scan, (double)in->len / r->total_s / 1e6,
+               (double)r->c.lines / r->total_s / 1e6, r->c.outcomes, r->c.skipped, r->c.rejected,
+               r->cells, ratio);
+    }
+    for (size_t i = 1; i < n; i++)
+        if (res[i].sum != res[0].sum || res[i].c.outcomes != res[0].c.outcomes)
+            printf("\nnote: %s counted differently from %s (outcomes or per-minute checksum)\n",
+                   res[i].name, res[0].name);
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL, *only = NULL;
+    bool peer = true;
+    int runs = 5;
+    size_t synth_mb = 300;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--synth-mb") == 0 && i + 1 < argc)
+            synth_mb = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
+            only = argv[++i];
+        else if (strcmp(argv[i], "--no-peer") == 0)
+            peer = false;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: bench_scan [FILE] [--runs N] [--synth-mb N] [--kernel NAME] [--no-peer]\n");
+            return 2;
+        } else
+            path = argv[i];
+    }
+    buf in = { 0 };
+    if (path && !load(&in, path)) {
+        fprintf(stderr, "bench_scan: cannot read %s\n", path);
+        return 1;
+    }
+    if (!path)
+        synthesise(&in, synth_mb);
+    put(&in, "", 0);
+    memset(in.p + in.len, 0, SCAN_PADDING);
+
+    const scan_kernel *kernels[8];
+    size_t nk = scan_kernel_list(kernels, 8);
+    if (only) {
+        char err[200];
+        if (!(kernels[0] = scan_kernel_by_name(only, err, sizeof err))) {
+            fprintf(stderr, "bench_scan: %s\n", err);
+            return 2;
+        }
+        nk = 1;
+    }
+    bench_agg *agg = rsla_xcalloc(1, sizeof *agg);
+    result res[9];
+    size_t n = 0;
+    for (size_t k = 0; k < nk && k < 8; k++)
+        run_kernel(kernels[k], &in, runs, agg, &res[n++]);
+#ifdef RSLA_BENCH_HAVE_SIMDJSON
+    if (peer)
+        run_simdjson(&in, runs, agg, &res[n++]);
+#endif
+    (void)peer;
+    print_table(res, n, &in, runs, path ? path : "synthetic Distribution month");
+    agg_free(agg);
+    free(in.p);
+    return 0;
+}
