@@ -184,7 +184,6 @@ static void write_counts(jw *w, const char *key, sla_class_counts c)
 
 static void write_rows(jw *w, const sla_report *r)
 {
-    const policy *p = r->policy;
     jw_arr(w, "instances");
     for (size_t i = 0; i < r->n_rows; i++) {
         const sla_row *row = &r->rows[i];
@@ -232,7 +231,6 @@ static void write_rows(jw *w, const sla_report *r)
         jw_end_obj(w);
     }
     jw_end_arr(w);
-    (void)p;
 }
 
 static void write_incidents(jw *w, const sla_report *r)

@@ -207,7 +207,7 @@ static void run_case(int case_no, const policy *p, int n_inst, ref_inst *ri, con
                     rows[k].service++;
         }
         /* Compare with the report. */
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "i%d", i);
         for (int k = 0; k < 4; k++) {
             char month[24];
@@ -299,7 +299,7 @@ int main(void)
         ref_inst ri[NI] = { 0 };
         agg_instance ai[NI] = { 0 };
         agg_minute *am[NI];
-        char names[NI][8];
+        char names[NI][16];
         /* instances: random bursts of failures over the span; lifetimes for some */
         for (int i = 0; i < NI; i++) {
             ri[i].c = calloc(SPAN, sizeof *ri[i].c);
