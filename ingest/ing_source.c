@@ -50,7 +50,7 @@ static void add_input(finder *f, const char *path, uint64_t size, dir_id id)
     f->out->items[f->out->n++] = (ing_input){ rsla_xstrndup(path, strlen(path)), size };
 }
 
-static void find_path(finder *f, const char *path);
+static void find_path(finder *f, const char *path, bool named);
 
 static void find_dir(finder *f, const char *path, const struct stat *st)
 {
@@ -81,13 +81,16 @@ static void find_dir(finder *f, const char *path, const struct stat *st)
             add_error(f, path, "path too long, entry skipped");
             continue;
         }
-        find_path(f, child);
+        find_path(f, child, false);
     }
     closedir(d);
     f->depth--;
 }
 
-static void find_path(finder *f, const char *path)
+/* named: given as an argument. A FIFO, socket or device found inside a folder is not read:
+ * opening a FIFO nobody writes to would wait forever. One named on the command line is read
+ * (a pipe from <(zstd -dc ...), /dev/stdin). */
+static void find_path(finder *f, const char *path, bool named)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -96,6 +99,8 @@ static void find_path(finder *f, const char *path)
     }
     if (S_ISDIR(st.st_mode))
         find_dir(f, path, &st);
+    else if (!named && !S_ISREG(st.st_mode))
+        add_error(f, path, "not a regular file (a FIFO, socket or device), skipped");
     else
         add_input(f, path, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
                   (dir_id){ st.st_dev, st.st_ino });
@@ -138,7 +143,7 @@ void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
         if (strcmp(args[i], "-") == 0)
             add_input(&f, "-", 0, (dir_id){ 0, 0 });
         else
-            find_path(&f, args[i]);
+            find_path(&f, args[i], true);
     }
     free(f.stack);
     qsort(out->errors, out->n_errors, sizeof *out->errors, str_cmp);

@@ -732,6 +732,19 @@ class Files(HardCase):
         self.assertCounts(rep["input"], 4, 4)
         self.assertEqual(len(rep["input"]["files"]), 1)
 
+    def test_fifo_in_a_folder(self):
+        # A FIFO nobody writes to, found in a folder, used to block regsla forever in open().
+        # Inside folders only regular files are read; a FIFO named as an argument is read.
+        if not hasattr(os, "mkfifo"):
+            self.skipTest("no FIFOs here")
+        self.good("logs/a.log", 3)
+        os.mkfifo(self.path("logs/pipe"))
+        rc, rep, err = self.regsla([self.path("logs")], timeout=60)
+        self.assertEqual(rc, 3, err)
+        self.assertCounts(rep["input"], 3, 3)
+        self.assertIn("regsla: %s: not a regular file" % self.path("logs/pipe"), err)
+        self.assertEqual([f["path"] for f in rep["input"]["files"]], [self.path("logs/a.log")])
+
     def test_empty_folder(self):
         os.mkdir(self.path("nothing"))
         rc, rep, err = self.regsla([self.path("nothing")])
