@@ -271,7 +271,15 @@ static void test_prefixes(void)
         { "[/var/log/nexus/request.log] - 10.0.0.1", PROF_PREFIX_BRACKET_PATH, "10.0.0.1", false },
         /* stacked: syslog around compose */
         { "Jan 17 19:28:03 host docker: registry_1  | time=", PROF_PREFIX_SYSLOG | PROF_PREFIX_COMPOSE, "time=", false },
+        /* rsyslog's precise stamp: an RFC 3339 instant before host and tag */
+        { "2023-01-18T22:23:05.1+01:00 node1 registry[7]: 10.0.0.1 -", PROF_PREFIX_SYSLOG, "10.0.0.1 -", true },
+        /* a byte order mark is removed without being a prefix */
+        { "\xEF\xBB\xBFtime=\"x\"", 0, "time=\"x\"", false },
+        { "\xEF\xBB\xBFregistry_1  | x", PROF_PREFIX_COMPOSE, "x", false },
         /* no prefix */
+        { "2023-01-18T22:23:05Z 2001:db8::1 - - [18/Jan/2023:22:23:06 +0000]", PROF_PREFIX_DOCKER_TS,
+          "2001:db8::1 - - [18/Jan/2023:22:23:06 +0000]", true },
+        { "Jan 17 19:28:03 2001:db8::1 - - x", 0, NULL, false },
         { "10.0.0.1 - - [18/Jan/2023:22:23:06 +0000] \"GET / HTTP/1.1\"", 0, NULL, false },
         { "time=\"2023-01-18T22:23:05Z\" level=info", 0, NULL, false },
         { "[25/Nov/2021:15:28:20 +0000]:10.42.80.0 - \"GET", 0, NULL, false },

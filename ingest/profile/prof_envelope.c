@@ -17,6 +17,46 @@ static bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '.' ||
 
 /* MARK: - Prefix recognisers (Private) */
 
+/* A syslog tag token `name:` or `name[pid]:` at s. @return its length with the colon, or 0. */
+static size_t syslog_tag(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (is_name_char(s[i]) || s[i] == '/'))
+        i++;
+    if (i == 0)
+        return 0;
+    if (i < len && s[i] == '[') {
+        size_t d = ++i;
+        while (i < len && is_digit(s[i]))
+            i++;
+        if (i == d || i >= len || s[i] != ']')
+            return 0;
+        i++;
+    }
+    return i < len && s[i] == ':' ? i + 1 : 0;
+}
+
+/* `[host ]tag[pid]: ` after a syslog stamp. @return its length with the following space, or 0. */
+static size_t syslog_host_tag(const char *s, size_t len)
+{
+    size_t i = 0;
+    size_t t = syslog_tag(s, len);
+    if (t == 0) {
+        while (i < len && s[i] != ' ')
+            i++;
+        if (i == 0 || i >= len)
+            return 0;
+        i++;
+        t = syslog_tag(s + i, len - i);
+        if (t == 0)
+            return 0;
+    }
+    i += t;
+    if (i < len && s[i] != ' ')
+        return 0; /* `2001:db8::1 - -` is an IPv6 address, not a tag */
+    return i < len ? i + 1 : i;
+}
+
 /* Length of an RFC 3339 instant at s (ends at the next space) when it parses, else 0. */
 static size_t rfc3339_token(const char *s, size_t len, int64_t *ns)
 {
@@ -40,7 +80,11 @@ static size_t strip_instant(const char *s, size_t len, unsigned mask, prof_prefi
         return 0;
     const char *r = s + n + 1;
     size_t rl = len - n - 1;
-    if ((mask & PROF_PREFIX_CRI) && rl >= 9 &&
+    size_t tag = (mask & PROF_PREFIX_SYSLOG) ? syslog_host_tag(r, rl) : 0;
+    if (tag > 0) { /* rsyslog's RFC 3339 stamp: `<instant> host tag[pid]: ` */
+        info->kinds |= PROF_PREFIX_SYSLOG;
+        n += 1 + tag;
+    } else if ((mask & PROF_PREFIX_CRI) && rl >= 9 &&
         (memcmp(r, "stdout ", 7) == 0 || memcmp(r, "stderr ", 7) == 0) &&
         (r[7] == 'F' || r[7] == 'P') && (rl == 8 || r[8] == ' ')) {
         info->kinds |= PROF_PREFIX_CRI;
@@ -79,52 +123,19 @@ static size_t strip_compose(const char *s, size_t len, prof_prefix_info *info)
     return i;
 }
 
-/* A syslog tag token `name:` or `name[pid]:` at s. @return its length with the colon, or 0. */
-static size_t syslog_tag(const char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (is_name_char(s[i]) || s[i] == '/'))
-        i++;
-    if (i == 0)
-        return 0;
-    if (i < len && s[i] == '[') {
-        size_t d = ++i;
-        while (i < len && is_digit(s[i]))
-            i++;
-        if (i == d || i >= len || s[i] != ']')
-            return 0;
-        i++;
-    }
-    return i < len && s[i] == ':' ? i + 1 : 0;
-}
-
 /* BSD syslog: `Mon dd HH:MM:SS ` + [host ] + tag + ` `. */
 static size_t strip_syslog(const char *s, size_t len, prof_prefix_info *info)
 {
     rsla_syslog_stamp st;
     if (len < 17 || s[15] != ' ' || rsla_time_parse_syslog(s, 15, &st) != RSLA_TIME_OK)
         return 0;
-    size_t i = 16;
-    size_t t = syslog_tag(s + i, len - i);
-    if (t == 0) {
-        /* host token, then the tag */
-        size_t h = i;
-        while (i < len && s[i] != ' ')
-            i++;
-        if (i == h || i >= len)
-            return 0;
-        i++;
-        t = syslog_tag(s + i, len - i);
-        if (t == 0)
-            return 0;
-    }
-    i += t;
-    if (i < len && s[i] == ' ')
-        i++;
+    size_t t = syslog_host_tag(s + 16, len - 16);
+    if (t == 0)
+        return 0;
     info->kinds |= PROF_PREFIX_SYSLOG;
     info->has_syslog_stamp = true;
     info->syslog = st;
-    return i;
+    return 16 + t;
 }
 
 /* grep over several files: `path.log:` or `path.log.1:` glued to the line. */
@@ -231,6 +242,10 @@ size_t prof_prefix_strip(const char *line, size_t len, unsigned mask, prof_prefi
 {
     *info = (prof_prefix_info){ 0 };
     size_t off = 0;
+    /* A UTF-8 byte order mark can only start a file, but a chunk does not know where the file
+     * starts: it is taken off any line, as no log line begins with U+FEFF on purpose. */
+    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        off = 3;
     for (int depth = 0; depth < PROF_PREFIX_MAX_DEPTH && off < len; depth++) {
         size_t n = strip_one(line + off, len - off, mask, info);
         if (n == 0)

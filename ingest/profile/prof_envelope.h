@@ -8,6 +8,7 @@
  *       2023-01-18T22:23:05.1Z stdout F 10.0.0.1 - - […]  CRI / containerd (gives a time)
  *       registry_1  | time="…"                            docker-compose
  *       Apr  9 09:40:03 registry-internal journal: …      BSD syslog, no year, no zone
+ *       2023-01-18T22:23:05.1+01:00 host registry[1]: …   rsyslog RFC 3339 stamp (gives a time)
  *       registry.log:time="…"                             grep over several files
  *       1.5.2019 00:39:58time="…"                         Rancher's glued local stamp
  *       [/var/log/registry/request.log] - …               pastebin style
@@ -31,7 +32,8 @@ enum {
     PROF_PREFIX_DOCKER_TS = 1u << 0,  /* `docker logs -t`: RFC 3339 instant and one space */
     PROF_PREFIX_CRI = 1u << 1,        /* `<RFC 3339> stdout|stderr F|P ` */
     PROF_PREFIX_COMPOSE = 1u << 2,    /* `name  | ` */
-    PROF_PREFIX_SYSLOG = 1u << 3,     /* `Mon dd HH:MM:SS [host] tag[pid]: ` */
+    PROF_PREFIX_SYSLOG = 1u << 3,     /* `Mon dd HH:MM:SS [host] tag[pid]: `, or the same after
+                                         an RFC 3339 instant (rsyslog's precise format) */
     PROF_PREFIX_GREP = 1u << 4,       /* `file.log:` */
     PROF_PREFIX_RANCHER = 1u << 5,    /* `d.m.yyyy HH:MM:SS` glued to the line */
     PROF_PREFIX_BRACKET_PATH = 1u << 6, /* `[/path/file.log] - ` */
@@ -56,8 +58,9 @@ typedef struct prof_prefix_info {
 const char *prof_prefix_name(unsigned kind);
 
 /*! prof_prefix_strip() :
- * Removes, from the start of line[0, len), the prefixes whose bits are in mask, repeatedly (up
- * to PROF_PREFIX_MAX_DEPTH), and reports them in *info (always written).
+ * Removes, from the start of line[0, len), a UTF-8 byte order mark (always, not reported) and
+ * the prefixes whose bits are in mask, repeatedly (up to PROF_PREFIX_MAX_DEPTH), and reports
+ * them in *info (always written).
  * A prefix is recognised by its whole shape (the RFC 3339 instant must parse, the syslog stamp
  * must be a valid stamp followed by a `tag:` or `tag[pid]:` token), so a line that merely starts
  * with a digit or a word is left alone.
