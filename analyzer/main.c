@@ -11,6 +11,7 @@
 
 #include "analyzer/agg.h"
 #include "analyzer/inventory.h"
+#include "analyzer/minute_counts.h"
 #include "analyzer/policy.h"
 #include "analyzer/report.h"
 #include "analyzer/sla.h"
@@ -37,6 +38,7 @@ typedef struct options {
     const char *kernel;
     bool strict;
     bool quiet;
+    bool minute_counts;
     unsigned threads;
     char **inputs;
     size_t n_inputs;
@@ -63,6 +65,9 @@ static const char usage_text[] =
     "  --kernel NAME         force a scanner kernel (avx512, avx2, sse42, neon, scalar);\n"
     "                        env RSLA_FORCE_KERNEL does the same\n"
     "  -q, --quiet           no progress line on stderr\n"
+    "  --minute-counts       instead of the report, print host, UTC minute (since the epoch),\n"
+    "                        outcome lines and 5xx lines per normalised host and minute, before\n"
+    "                        deduplication: the raw counts other tools can be checked against\n"
     "  -h, --help            this text\n"
     "\n"
     "exit codes: 0 ok; 1 the report could not be written; 2 usage or configuration error;\n"
@@ -107,7 +112,8 @@ static int parse_args(int argc, char **argv, options *o)
         { "inventory", required_argument, NULL, 'I' }, { "exclusions", required_argument, NULL, 'X' },
         { "strict", no_argument, NULL, 's' },         { "threads", required_argument, NULL, 't' },
         { "kernel", required_argument, NULL, 'k' },   { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },           { "minute-counts", no_argument, NULL, 'M' },
+        { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
     o->policy = "acr-ee";
@@ -125,6 +131,7 @@ static int parse_args(int argc, char **argv, options *o)
         case 's': o->strict = true; break;
         case 'k': o->kernel = optarg; break;
         case 'q': o->quiet = true; break;
+        case 'M': o->minute_counts = true; break;
         case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
         case 't':
             if (parse_threads(optarg, &o->threads) != 0)
@@ -202,24 +209,55 @@ static void add_outcome(void *table, const rsla_outcome *o)
     agg_table_add(table, o);
 }
 
-/* Reads every input into one table; the per-thread tables are merged, which is order-free. */
-static agg_table *ingest(const options *o, const config *cfg, const ing_input_list *inputs,
-                         ing_result *res)
+static void *begin_counts(void *ctx)
 {
-    agg_status_table statuses;
-    policy_status_table(&cfg->pol, &statuses);
+    (void)ctx;
+    return minute_counts_create();
+}
+
+static void add_count(void *table, const rsla_outcome *o)
+{
+    minute_counts_add(table, o);
+}
+
+static void run_pipeline(const options *o, const config *cfg, const ing_input_list *inputs,
+                         const ing_consumer *consumer, ing_result *res)
+{
     const ing_options opt = {
         .threads = o->threads,
         .progress = !o->quiet && isatty(2),
         .kernel = cfg->kernel,
         .profile = scan_profile_distribution(),
     };
+    ing_pipeline_run(inputs, &opt, consumer, res);
+}
+
+/* Reads every input into one table; the per-thread tables are merged, which is order-free. */
+static agg_table *ingest(const options *o, const config *cfg, const ing_input_list *inputs,
+                         ing_result *res)
+{
+    agg_status_table statuses;
+    policy_status_table(&cfg->pol, &statuses);
     const ing_consumer consumer = { &statuses, begin_table, add_outcome };
-    ing_pipeline_run(inputs, &opt, &consumer, res);
+    run_pipeline(o, cfg, inputs, &consumer, res);
     agg_table *all = res->thread_states[0];
     for (size_t i = 1; i < res->n_threads; i++) {
         agg_table_merge(all, res->thread_states[i]);
         agg_table_free(res->thread_states[i]);
+        res->thread_states[i] = NULL;
+    }
+    return all;
+}
+
+static minute_counts *ingest_counts(const options *o, const config *cfg,
+                                    const ing_input_list *inputs, ing_result *res)
+{
+    const ing_consumer consumer = { NULL, begin_counts, add_count };
+    run_pipeline(o, cfg, inputs, &consumer, res);
+    minute_counts *all = res->thread_states[0];
+    for (size_t i = 1; i < res->n_threads; i++) {
+        minute_counts_merge(all, res->thread_states[i]);
+        minute_counts_free(res->thread_states[i]);
         res->thread_states[i] = NULL;
     }
     return all;
@@ -237,8 +275,8 @@ static void report_input_problems(const ing_input_list *inputs, const ing_result
             fprintf(stderr, "regsla: %s\n", f->error);
         else if (f->error)
             fprintf(stderr,
-                    "regsla: %s: %s at byte %llu of the file; the %llu lines before it are "
-                    "counted, the rest of the file is lost\n",
+                    "regsla: %s: %s at byte %llu of the file; the %llu lines read are counted, "
+                    "the text that could not be decoded is lost\n",
                     f->path, f->error, (unsigned long long)f->error_offset,
                     (unsigned long long)f->counts.lines);
     }
@@ -263,10 +301,26 @@ static void report_input_problems(const ing_input_list *inputs, const ing_result
 
 /* MARK: - Output */
 
+/* What goes to the output: the SLA report in a format, or the raw per-minute counts. */
+typedef struct output {
+    report_format fmt;
+    const sla_report *rep;
+    const rsla_run_input *input;
+    const minute_counts *counts;
+} output;
+
+static int output_write(FILE *f, const output *out)
+{
+    if (out->counts) {
+        minute_counts_write(out->counts, f);
+        return ferror(f) ? -1 : 0;
+    }
+    return report_write(f, out->fmt, out->rep, out->input);
+}
+
 /* Writes to a temporary file beside the target, then renames it over the target, so a reader
  * of FILE sees the old report or the new one, never half of one. */
-static int write_atomically(const char *path, report_format fmt, const sla_report *rep,
-                            const rsla_run_input *input)
+static int write_atomically(const char *path, const output *out)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) {
@@ -279,8 +333,7 @@ static int write_atomically(const char *path, report_format fmt, const sla_repor
         fprintf(stderr, "regsla: %s: cannot create a temporary file: %s\n", path, strerror(errno));
         return EXIT_INTERNAL;
     }
-    const int wrote = report_write(f, fmt, rep, input);
-    const bool ok = wrote == 0 && fflush(f) == 0 && fsync(fd) == 0;
+    const bool ok = output_write(f, out) == 0 && fflush(f) == 0 && fsync(fd) == 0;
     if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
         fprintf(stderr, "regsla: %s: cannot write the report: %s\n", path, strerror(errno));
         unlink(tmp);
@@ -297,77 +350,90 @@ static bool is_special_file(const char *path)
     return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
-static int write_stream(const char *path, FILE *f, report_format fmt, const sla_report *rep,
-                        const rsla_run_input *input)
+static int write_stream(const char *path, FILE *f, const output *out)
 {
-    if (report_write(f, fmt, rep, input) != 0 || fflush(f) != 0) {
+    if (output_write(f, out) != 0 || fflush(f) != 0) {
         fprintf(stderr, "regsla: cannot write the report to %s\n", path);
         return EXIT_INTERNAL;
     }
     return EXIT_OK;
 }
 
-static int write_report(const options *o, const sla_report *rep, const rsla_run_input *input)
+static int write_output(const options *o, output *out)
 {
-    report_format fmt = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
-    if (o->format && !report_format_parse(o->format, &fmt))
+    out->fmt = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
+    if (o->format && !report_format_parse(o->format, &out->fmt))
         return usage_error("--format wants table, csv or json, not '%s'", o->format);
     if (!o->output || strcmp(o->output, "-") == 0)
-        return write_stream("standard output", stdout, fmt, rep, input);
+        return write_stream("standard output", stdout, out);
     if (!is_special_file(o->output))
-        return write_atomically(o->output, fmt, rep, input);
+        return write_atomically(o->output, out);
     FILE *f = fopen(o->output, "w");
     if (!f) {
         fprintf(stderr, "regsla: %s: cannot open: %s\n", o->output, strerror(errno));
         return EXIT_INTERNAL;
     }
-    const int rc = write_stream(o->output, f, fmt, rep, input);
+    const int rc = write_stream(o->output, f, out);
     return fclose(f) != 0 && rc == EXIT_OK ? EXIT_INTERNAL : rc;
 }
 
 /* MARK: - Commands */
 
+/* The SLA report from a finished table: compute, write. */
+static int report_from_table(const options *o, const config *cfg, agg_table *table,
+                             const rsla_run_input *input)
+{
+    agg_result *agg = agg_table_finish(table, cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
+    char err[512];
+    sla_report *rep = sla_compute(&cfg->pol, cfg->inv, cfg->excl, o->month, agg, err, sizeof err);
+    int rc;
+    if (!rep) {
+        fprintf(stderr, "regsla: %s\n", err);
+        rc = EXIT_USAGE;
+    } else {
+        output out = { .rep = rep, .input = input };
+        rc = write_output(o, &out);
+    }
+    sla_report_free(rep);
+    agg_result_free(agg);
+    return rc;
+}
+
 static int run_report(const options *o)
 {
     config cfg;
     int rc = load_config(o, &cfg);
+    report_format fmt;
+    if (rc == EXIT_OK && o->format && !report_format_parse(o->format, &fmt))
+        rc = usage_error("--format wants table, csv or json, not '%s'", o->format);
     if (rc != EXIT_OK) {
         free_config(&cfg);
         return rc;
     }
-    if (o->format) {
-        report_format fmt;
-        if (!report_format_parse(o->format, &fmt)) {
-            free_config(&cfg);
-            return usage_error("--format wants table, csv or json, not '%s'", o->format);
-        }
-    }
     ing_input_list inputs;
     ing_inputs_find(o->inputs, o->n_inputs, &inputs);
     ing_result res;
-    agg_table *table = ingest(o, &cfg, &inputs, &res);
+    agg_table *table = NULL;
+    minute_counts *counts = NULL;
+    if (o->minute_counts)
+        counts = ingest_counts(o, &cfg, &inputs, &res);
+    else
+        table = ingest(o, &cfg, &inputs, &res);
     report_input_problems(&inputs, &res);
-    const bool input_error = inputs.n_errors > 0 || res.any_file_error;
     if (o->strict && res.input.total.rejected > 0) {
         fprintf(stderr, "regsla: --strict: %llu lines rejected; no report written\n",
                 (unsigned long long)res.input.total.rejected);
         rc = EXIT_STRICT;
+    } else if (counts) {
+        output out = { .counts = counts };
+        rc = write_output(o, &out);
     } else {
-        agg_result *agg = agg_table_finish(table, cfg.inv ? inventory_instance_of_host : NULL, cfg.inv);
-        char err[512];
-        sla_report *rep = sla_compute(&cfg.pol, cfg.inv, cfg.excl, o->month, agg, err, sizeof err);
-        if (!rep) {
-            fprintf(stderr, "regsla: %s\n", err);
-            rc = EXIT_USAGE;
-        } else {
-            rc = write_report(o, rep, &res.input);
-            if (rc == EXIT_OK && input_error)
-                rc = EXIT_INPUT;
-        }
-        sla_report_free(rep);
-        agg_result_free(agg);
+        rc = report_from_table(o, &cfg, table, &res.input);
     }
+    if (rc == EXIT_OK && (inputs.n_errors > 0 || res.any_file_error))
+        rc = EXIT_INPUT;
     agg_table_free(table);
+    minute_counts_free(counts);
     ing_result_free(&res);
     ing_inputs_free(&inputs);
     free_config(&cfg);

@@ -18,8 +18,8 @@
 #
 # "counts agree": each tool's per (host, UTC minute) count of completion lines and of 5xx among them,
 # compared with the oracle's (`host<TAB>minute<TAB>lines<TAB>5xx`, sorted). regsla takes part when
-# REGSLA_COUNTS_ARGS names the report options that make it print that format on stdout, e.g.
-# REGSLA_COUNTS_ARGS="--minute-counts"; otherwise it shows n/a.
+# REGSLA_COUNTS_ARGS names the report options that make it print that format on stdout
+# (default "--quiet --minute-counts"; set it empty to skip the check).
 #
 # Environment: REGSLA_COUNTS_ARGS (above), SIMDJSON_BENCH (path of the simdjson peer; default
 # build-bench/bench/simdjson_ondemand or bench/simdjson_ondemand), JQ_RUNS (runs for jq, default 1:
@@ -158,7 +158,8 @@ measure() {
 # regsla's counts (untimed, only when the lead's flag is named)
 regsla_agree() {
     local input=$1
-    if [ -z "${REGSLA_COUNTS_ARGS:-}" ]; then echo "n/a"; return; fi
+    if [ -z "${REGSLA_COUNTS_ARGS-"--quiet --minute-counts"}" ]; then echo "n/a"; return; fi
+    local REGSLA_COUNTS_ARGS=${REGSLA_COUNTS_ARGS-"--quiet --minute-counts"}
     # shellcheck disable=SC2086
     if "$regsla" report $REGSLA_COUNTS_ARGS "$input" 2>/dev/null | LC_ALL=C sort >"$results/regsla.counts"; then
         if cmp -s "$results/regsla.counts" "$data/reference.counts"; then echo yes; else

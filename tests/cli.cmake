@@ -10,3 +10,11 @@ if(Python3_FOUND)
     set_tests_properties(cli_${cls} PROPERTIES LABELS "cli;golden" TIMEOUT 600)
   endforeach()
 endif()
+
+# The oracle's own unit tests: the independent implementation is only as good as they are.
+if(Python3_FOUND)
+  add_test(NAME oracle_unit
+           COMMAND ${Python3_EXECUTABLE} -m unittest discover -s ${CMAKE_SOURCE_DIR}/tests/oracle
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/oracle)
+  set_tests_properties(oracle_unit PROPERTIES LABELS "oracle" TIMEOUT 300)
+endif()

@@ -102,6 +102,15 @@ class Golden(unittest.TestCase):
         want = oracle_figures(os.path.join(base, "expected-oracle-acr-ee-inventory.json"), got)
         self.assertEqual(got, want)
 
+    def test_minute_counts(self):
+        """--minute-counts equals the oracle's raw per (host, minute) counts, line for line."""
+        for sample in SAMPLES:
+            logs = os.path.join(SOURCE, "data-samples", sample, "logs")
+            got = run(["report", "--quiet", "--minute-counts", logs]).stdout
+            want = subprocess.run([sys.executable, os.path.join(SOURCE, "tests", "oracle", "sla_oracle.py"),
+                                   "--minute-counts", logs], capture_output=True, check=True).stdout
+            self.assertEqual(got.decode(), want.decode())
+
     def test_golden_reports(self):
         for sample in SAMPLES:
             base = os.path.join(SOURCE, "data-samples", sample)
