@@ -41,6 +41,22 @@ static bool zstd_magic(const unsigned char *p, size_t n)
     return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u;
 }
 
+/* Compression formats regsla does not decode: read as text they would be a few lines of binary
+ * garbage, counted as skipped, and every record inside lost without a word. */
+static const char *foreign_compression(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && p[0] == 0x1F && p[1] == 0x8B)
+        return "gzip";
+    if (n >= 6 && memcmp(p, "\xFD" "7zXZ\0", 6) == 0)
+        return "xz";
+    if (n >= 10 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
+        memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
+        return "bzip2";
+    if (n >= 4 && p[0] == 0x04 && p[1] == 0x22 && p[2] == 0x4D && p[3] == 0x18)
+        return "lz4";
+    return NULL;
+}
+
 static void set_error(ing_reader *r, uint64_t offset, const char *what, const char *detail)
 {
     if (r->error)
@@ -98,6 +114,13 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
     }
     if (r->error) {
         snprintf(err, errlen, "%s: %s", path, r->error);
+        ing_reader_close(r);
+        return NULL;
+    }
+    const char *foreign = foreign_compression(r->in, r->in_len);
+    if (foreign) {
+        snprintf(err, errlen, "%s: %s-compressed input is not supported (decompress it, or "
+                 "recompress it with zstd); nothing read", path, foreign);
         ing_reader_close(r);
         return NULL;
     }

@@ -632,6 +632,28 @@ class Zstd(HardCase):
         self.assertEqual(f["bytes_decoded"], len(head))
         self.assertCounts(f, 10, 10)
 
+    def test_other_compression_formats(self):
+        # gzip, xz, bzip2 (rotated logs are often .gz): not decoded, so said, not read as text.
+        # Read as text a gzip month was a few dozen skipped lines and exit 0: every record lost.
+        import bz2
+        import gzip
+        import lzma
+        text = self.text(200)
+        files = {"a.log.gz": ("gzip", gzip.compress(text)), "b.log.xz": ("xz", lzma.compress(text)),
+                 "c.log.bz2": ("bzip2", bz2.compress(text))}
+        for name, (_, data) in files.items():
+            self.write("logs/" + name, data)
+        ok = self.write("logs/d.log", text[:text.index(b"\n") + 1])
+        rc, rep, err = self.regsla([self.path("logs")])
+        self.assertEqual(rc, 3, err)
+        self.assertCounts(rep["input"], 1, 1)
+        for name, (fmt, _) in files.items():
+            f = self.file_entry(rep, self.path("logs/" + name))
+            self.assertCounts(f, 0, 0)
+            self.assertIn("%s-compressed input is not supported" % fmt, f["error"])
+            self.assertIn("regsla: %s: %s-compressed" % (self.path("logs/" + name), fmt), err)
+        self.assertIsNone(self.file_entry(rep, ok)["error"])
+
     def test_stdin_ends_early(self):
         text = self.text()
         z = zstd_compress(text)
