@@ -325,6 +325,26 @@ static void write_coverage(jw *w, const sla_report *r)
     jw_end_obj(w);
 }
 
+static void write_exclusions(jw *w, const sla_report *r)
+{
+    const tz_zone *z = r->policy->zone;
+    jw_arr(w, "exclusions");
+    for (size_t i = 0; i < r->n_exclusions; i++) {
+        const sla_exclusion *e = &r->exclusions[i];
+        jw_obj(w, NULL);
+        jw_str(w, "instance", e->instance);
+        jw_time(w, "start", e->start_min * RSLA_NS_PER_MIN);
+        jw_time(w, "end", e->end_min * RSLA_NS_PER_MIN);
+        jw_time_zone(w, "start_local", z, e->start_min * RSLA_NS_PER_MIN);
+        jw_time_zone(w, "end_local", z, e->end_min * RSLA_NS_PER_MIN);
+        jw_i64(w, "minutes", e->end_min - e->start_min);
+        jw_str(w, "reason", e->reason);
+        jw_bool(w, "known_instance", e->known);
+        jw_end_obj(w);
+    }
+    jw_end_arr(w);
+}
+
 static void write_unmatched(jw *w, const sla_report *r)
 {
     if (!r->has_inventory) {
@@ -402,6 +422,7 @@ int report_write_json(FILE *out, const sla_report *r, const rsla_run_input *in)
     write_rows(&w, r);
     write_incidents(&w, r);
     write_coverage(&w, r);
+    write_exclusions(&w, r);
     write_unmatched(&w, r);
     write_input(&w, in);
     jw_end_obj(&w);

@@ -162,6 +162,22 @@ static void write_coverage(FILE *f, const sla_report *r)
     }
 }
 
+static void write_exclusions(FILE *f, const sla_report *r)
+{
+    if (r->n_exclusions == 0)
+        return;
+    fprintf(f, "\nExclusions: %zu\n", r->n_exclusions);
+    for (size_t i = 0; i < r->n_exclusions; i++) {
+        const sla_exclusion *e = &r->exclusions[i];
+        char a[48], b[48];
+        report_time_utc(a, e->start_min * RSLA_NS_PER_MIN);
+        report_time_utc(b, e->end_min * RSLA_NS_PER_MIN);
+        fprintf(f, "  %s  %s .. %s  %" PRId64 " min  %s%s\n", SAFE(e->instance), a, b,
+                e->end_min - e->start_min, SAFE(e->reason),
+                e->known ? "" : "  (no such instance in the input)");
+    }
+}
+
 static void write_input(FILE *f, const sla_report *r, const rsla_run_input *in)
 {
     if (r->has_inventory) {
@@ -210,6 +226,7 @@ int report_write_table(FILE *f, const sla_report *r, const rsla_run_input *in)
     write_rows(f, r);
     write_incidents(f, r);
     write_coverage(f, r);
+    write_exclusions(f, r);
     write_input(f, r, in);
     return ferror(f) ? -1 : 0;
 }

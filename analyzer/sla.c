@@ -741,6 +741,20 @@ sla_report *sla_compute(const policy *pol, const inventory *inv, const exclusion
     for (size_t i = 0; i < agg->n_instances; i++)
         do_instance(&b, &agg->instances[i], inv, excl);
 
+    if (excl && excl->n)
+        r->exclusions = rsla_xcalloc(excl->n, sizeof *r->exclusions);
+    for (size_t i = 0; excl && i < excl->n; i++) {
+        const exclusion *e = &excl->items[i];
+        if (b.filter && (e->end_min <= b.fms || e->start_min >= b.fme))
+            continue;
+        bool known = strcmp(e->instance, "*") == 0;
+        for (size_t k = 0; !known && k < agg->n_instances; k++)
+            known = strcmp(agg->instances[k].name, e->instance) == 0;
+        r->exclusions[r->n_exclusions++] = (sla_exclusion){
+            rsla_xstrndup(e->instance, strlen(e->instance)), e->start_min, e->end_min,
+            rsla_xstrndup(e->reason, strlen(e->reason)), known
+        };
+    }
     if (agg->n_unmatched) {
         r->unmatched = rsla_xcalloc(agg->n_unmatched, sizeof *r->unmatched);
         r->n_unmatched = agg->n_unmatched;
@@ -786,6 +800,11 @@ void sla_report_free(sla_report *r)
     free(r->incidents);
     free(r->gaps);
     free(r->months);
+    for (size_t i = 0; i < r->n_exclusions; i++) {
+        free(r->exclusions[i].instance);
+        free(r->exclusions[i].reason);
+    }
+    free(r->exclusions);
     for (size_t i = 0; i < r->n_unmatched; i++)
         free(r->unmatched[i].host);
     free(r->unmatched);

@@ -119,6 +119,15 @@ typedef struct sla_coverage_month {
     bool partial;                /* docs/POLICY.md "Partial months" */
 } sla_coverage_month;
 
+/* An exclusion period of the exclusions file, as reported (SLA-SPEC section 2: the reason is
+ * reported). */
+typedef struct sla_exclusion {
+    char *instance;              /* id, or "*" */
+    int64_t start_min, end_min;  /* UTC minutes, [start, end), floored */
+    char *reason;
+    bool known;                  /* "*", or an instance of the input */
+} sla_exclusion;
+
 typedef struct sla_unmatched {
     char *host;
     uint64_t requests;
@@ -135,6 +144,9 @@ typedef struct sla_report {
     size_t n_gaps;
     sla_coverage_month *months;  /* sorted by month */
     size_t n_months;
+    sla_exclusion *exclusions;   /* as in the file (sorted by start); with a month filter only
+                                    those overlapping the month */
+    size_t n_exclusions;
     sla_unmatched *unmatched;    /* sorted by host */
     size_t n_unmatched;
     uint64_t unmatched_requests;

@@ -170,6 +170,7 @@ static void test_json(void)
     CHECK(has(j, "\"month_minutes\": 44640"));
     CHECK(has(j, "\"gaps\": 2"));
     CHECK(has(j, "\"start\": \"2024-02-29T16:01:00Z\""));
+    CHECK(has(j, "\"exclusions\": [],\n  \"unmatched\": {"));
     /* unmatched host with a control byte and invalid UTF-8, escaped */
     CHECK(has(j, "\"host\": \"stray\\u0001\\ufffd.example\""));
     /* input */

@@ -436,6 +436,16 @@ static void test_window_split_by_exclusion(void)
     CHECK_EQ_INT(r->incidents[0].minutes, 2);
     CHECK_EQ_INT(r->incidents[0].start_min, MIN("2024-03-05T10:00:00Z"));
     CHECK_EQ_INT(r->incidents[0].end_min, MIN("2024-03-05T10:05:00Z"));
+    /* Exclusions are reported with their reasons; "b" is not in the input. */
+    CHECK_EQ_INT(r->n_exclusions, 2);
+    CHECK_EQ_STR(r->exclusions[0].instance, "b");
+    CHECK(!r->exclusions[0].known);
+    CHECK_EQ_STR(r->exclusions[1].reason, "upgrade, v2");
+    CHECK(r->exclusions[1].known);
+    sla_report_free(r);
+    /* With a month filter, only exclusions overlapping the month. */
+    r = compute(&p, NULL, ex, "2024-04", f);
+    CHECK_EQ_INT(r->n_exclusions, 0);
     sla_report_free(r);
     exclusions_free(ex);
     policy_release(&p);
