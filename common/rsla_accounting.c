@@ -6,6 +6,9 @@ const char *rsla_skip_reason_name(rsla_skip_reason r)
         [RSLA_SKIP_BLANK] = "blank",
         [RSLA_SKIP_NOT_JSON] = "not_json",
         [RSLA_SKIP_OTHER_MESSAGE] = "other_message",
+        [RSLA_SKIP_OTHER_FORMAT] = "other_format",
+        [RSLA_SKIP_NOT_REQUEST] = "not_request",
+        [RSLA_SKIP_UNKNOWN_FORMAT] = "unknown_format",
     };
     return (unsigned)r < RSLA_SKIP_REASON_COUNT ? names[r] : "unknown";
 }
@@ -23,6 +26,9 @@ const char *rsla_reject_reason_name(rsla_reject_reason r)
         [RSLA_REJECT_TIME_NO_ZONE] = "time_without_zone",
         [RSLA_REJECT_BAD_STATUS] = "bad_status",
         [RSLA_REJECT_BAD_DURATION] = "bad_duration",
+        [RSLA_REJECT_NO_ABSOLUTE_TIME] = "no_absolute_time",
+        [RSLA_REJECT_TEXT_SYNTAX] = "text_syntax",
+        [RSLA_REJECT_PARTIAL_LINE] = "partial_line",
     };
     return (unsigned)r < RSLA_REJECT_REASON_COUNT ? names[r] : "unknown";
 }

@@ -13,6 +13,11 @@ typedef enum rsla_skip_reason {
     RSLA_SKIP_NOT_JSON,       /* does not start with '{': another stream's line (combined access
                                  log, text banner, stack trace) interleaved in a JSON log */
     RSLA_SKIP_OTHER_MESSAGE,  /* a valid JSON line that reports no completed request */
+    RSLA_SKIP_OTHER_FORMAT,   /* a line of another format than the file's profile (the other
+                                 layer of a mixed file, a banner in a text log) */
+    RSLA_SKIP_NOT_REQUEST,    /* an access-log line that records no HTTP request (TLS bytes sent
+                                 to the HTTP port, an empty request line) */
+    RSLA_SKIP_UNKNOWN_FORMAT, /* a line of a file whose lines match no profile: counted, not read */
     RSLA_SKIP_REASON_COUNT
 } rsla_skip_reason;
 
@@ -28,6 +33,9 @@ typedef enum rsla_reject_reason {
     RSLA_REJECT_TIME_NO_ZONE,    /* a time without zone, and the profile names none */
     RSLA_REJECT_BAD_STATUS,      /* a status outside 0..999 or not an integer */
     RSLA_REJECT_BAD_DURATION,    /* a duration that is not a duration */
+    RSLA_REJECT_NO_ABSOLUTE_TIME,/* a text line whose only time is relative (logrus TTY INFO[0025]) */
+    RSLA_REJECT_TEXT_SYNTAX,     /* a text-format line that cannot be read unambiguously */
+    RSLA_REJECT_PARTIAL_LINE,    /* a line cut short (no closing quote or bracket) */
     RSLA_REJECT_REASON_COUNT
 } rsla_reject_reason;
 
