@@ -506,6 +506,25 @@ static void test_detection_rules(void)
     CHECK(!prof_format_from_name("none", &f));
     CHECK(!prof_format_from_name("apache", &f));
     CHECK(prof_format_is_json(PROF_FORMAT_ZOT) && !prof_format_is_json(PROF_FORMAT_COMBINED));
+    /* --profile arguments and the description for the report */
+    CHECK(prof_choose("auto", cri, strlen(cri), &c) && c.format == PROF_FORMAT_COMBINED);
+    CHECK(prof_choose(NULL, cri, strlen(cri), &c) && c.format == PROF_FORMAT_COMBINED);
+    CHECK(prof_choose("distribution-text", cri, strlen(cri), &c) && c.format == PROF_FORMAT_DISTRIBUTION_TEXT);
+    CHECK(!prof_choose("apache", cri, strlen(cri), &c));
+    char d[64];
+    prof_choose("auto", cri, strlen(cri), &c);
+    CHECK_EQ_INT(prof_choice_describe(&c, d, sizeof d), strlen("combined+cri"));
+    CHECK_EQ_STR(d, "combined+cri");
+    c.envelope = PROF_ENVELOPE_DOCKER_JSON;
+    c.prefixes |= PROF_PREFIX_SYSLOG;
+    prof_choice_describe(&c, d, sizeof d);
+    CHECK_EQ_STR(d, "combined+docker-json+cri+syslog");
+    CHECK_EQ_INT(prof_choice_describe(&c, d, 5), strlen("combined+docker-json+cri+syslog"));
+    CHECK_EQ_STR(d, "comb");
+    CHECK_EQ_INT(prof_choice_describe(&c, NULL, 0), strlen("combined+docker-json+cri+syslog"));
+    prof_detect("", 0, &c);
+    prof_choice_describe(&c, d, sizeof d);
+    CHECK_EQ_STR(d, "none");
     /* forcing a format absent from the first lines removes any prefix */
     prof_choice_forced(PROF_FORMAT_COMBINED, gl, strlen(gl), &c);
     CHECK_EQ_INT(c.prefixes, PROF_PREFIX_ALL);

@@ -4,6 +4,7 @@
 #include "common/rsla_time.h"            /* rsla_time_parse_rfc3339 */
 #include "ingest/ing_value.h"            /* ing_value_json_unescape */
 #include "ingest/profile/prof_text.h"    /* prof_text_logrus_line, prof_text_combined_line */
+#include <stdio.h>                       /* snprintf */
 #include <stdlib.h>                      /* free */
 
 /* MARK: - Names (Public) */
@@ -280,4 +281,47 @@ void prof_choice_forced(prof_format f, const char *buf, size_t len, prof_choice 
     fill_choice(&t, f, out);
     if (t.votes[f] == 0)
         out->prefixes = PROF_PREFIX_ALL;
+}
+
+bool prof_choose(const char *profile, const char *buf, size_t len, prof_choice *out)
+{
+    prof_format f;
+    if (!profile || strcmp(profile, "auto") == 0) {
+        prof_detect(buf, len, out);
+        return true;
+    }
+    if (!prof_format_from_name(profile, &f))
+        return false;
+    prof_choice_forced(f, buf, len, out);
+    return true;
+}
+
+size_t prof_choice_describe(const prof_choice *c, char *out, size_t cap)
+{
+    size_t n = 0;
+    char dummy[1];
+    if (cap == 0) {
+        out = dummy;
+        cap = 1;
+    }
+    /* snprintf returns the length it wanted; clamp the write position, keep counting */
+#define PUT(s)                                                                     \
+    do {                                                                           \
+        int w_ = snprintf(out + RSLA_MIN(n, cap - 1), cap - RSLA_MIN(n, cap - 1), "%s", (s)); \
+        n += (size_t)(w_ > 0 ? w_ : 0);                                            \
+    } while (0)
+    PUT(prof_format_name(c->format));
+    if (c->format != PROF_FORMAT_NONE) {
+        if (c->envelope != PROF_ENVELOPE_NONE) {
+            PUT("+");
+            PUT(prof_envelope_name(c->envelope));
+        }
+        for (unsigned bit = 1; bit & PROF_PREFIX_ALL; bit <<= 1)
+            if (c->prefixes & bit) {
+                PUT("+");
+                PUT(prof_prefix_name(bit));
+            }
+    }
+#undef PUT
+    return n;
 }

@@ -93,4 +93,17 @@ void prof_detect(const char *buf, size_t len, prof_choice *out);
  * when there is none, no envelope and every prefix kind. *out is always written. */
 void prof_choice_forced(prof_format f, const char *buf, size_t len, prof_choice *out);
 
+/*! prof_choose() :
+ * The `--profile` argument applied to one file: "auto" (or NULL) detects with prof_detect(), a
+ * format name forces it with prof_choice_forced(). A profile file is not handled here.
+ * @return false when the name is neither "auto" nor a format name (*out untouched). */
+bool prof_choose(const char *profile, const char *buf, size_t len, prof_choice *out);
+
+/*! prof_choice_describe() :
+ * What was chosen, for the report's input.files: the format name, then the envelope and the
+ * prefixes when there are any, e.g. `distribution-text+docker-json` or
+ * `combined+cri+syslog`; `none` for no format. Writes at most cap bytes including the NUL.
+ * @return the length the whole text needs (as snprintf). */
+size_t prof_choice_describe(const prof_choice *c, char *out, size_t cap);
+
 #endif
