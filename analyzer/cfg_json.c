@@ -20,6 +20,8 @@ typedef struct reader {
 
 static int col_of(const reader *r, size_t pos) { return (int)(pos - r->line_start) + 1; }
 
+static void fail_at(reader *r, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void fail_at(reader *r, size_t pos, const char *fmt, ...)
 {
     if (r->failed)

@@ -157,6 +157,8 @@ typedef struct ectx {
     size_t errlen;
 } ectx;
 
+static bool efail(const ectx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static bool efail(const ectx *c, int line, const char *fmt, ...)
 {
     if (!c->err || !c->errlen)

@@ -190,6 +190,8 @@ typedef struct pctx {
     size_t errlen;
 } pctx;
 
+static bool perr(const pctx *c, const cfg_json *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static bool perr(const pctx *c, const cfg_json *at, const char *fmt, ...)
 {
     if (!c->err || !c->errlen)
