@@ -31,6 +31,11 @@ static uint64_t go_unit_ns(const char *u, size_t n)
  * up to 104 bits. */
 static uint64_t fraction_ns(uint64_t frac, int digits, uint64_t unit)
 {
+    static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                      100000000, 1000000000, 10000000000ULL };
+    /* The usual case (`40.123508ms`) fits in 64 bits: skip the 128-bit division. */
+    if (digits <= 10 && frac <= UINT64_MAX / unit)
+        return frac * unit / pow10[digits];
     unsigned __int128 scale = 1;
     for (int i = 0; i < digits; i++)
         scale *= 10;

@@ -47,6 +47,24 @@ static inline uint64_t simd_prefix_xor(uint64_t m)
     return (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(x, _mm_set1_epi8((char)0xFF), 0));
 }
 
+/* Appends base + the position of each set bit of m, 16 bits at a time with vpcompressd: no
+ * serial bit-clearing chain and no branch on the count (half the cost of stage 1 otherwise, at
+ * about 6 structurals per block). Writes up to 16 slots past the count. */
+#define SCAN_SIMD_FLATTEN 1
+static inline uint32_t *simd_flatten(uint32_t *out, uint64_t m, uint32_t base)
+{
+    const __m512i lane = _mm512_add_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32((int)base));
+    for (int q = 0; q < 4; q++) {
+        const __mmask16 k = (__mmask16)(m >> (16 * q));
+        const __m512i at = _mm512_add_epi32(lane, _mm512_set1_epi32(16 * q));
+        _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(k, at));
+        out += __builtin_popcount(k);
+    }
+    return out;
+}
+
 /* MARK: - UTF-8 */
 
 typedef struct simd_utf8 {

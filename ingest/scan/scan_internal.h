@@ -132,6 +132,43 @@ struct scan_state {
 /* The field named by a top-level key, or -1. An escaped key is unescaped before comparison. */
 int scan_match_key(const scan_state *s, const char *key, size_t len, bool escaped);
 
+static inline uint64_t scan_load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* a[0, n) == b[0, n) for short keys: 8 bytes at a time, the tail by an overlapping load. */
+static inline bool scan_key_eq(const char *a, const char *b, size_t n)
+{
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8)
+        if (scan_load8(a + i) != scan_load8(b + i))
+            return false;
+    return scan_load8(a + n - 8) == scan_load8(b + n - 8);
+}
+
+/* scan_match_key for the hot path, inlined into the kernels: most keys of a line are not asked
+ * for and are turned away by their length alone. */
+static inline int scan_match_key_fast(const scan_state *s, const char *key, size_t len,
+                                      bool escaped)
+{
+    if (escaped)
+        return scan_match_key(s, key, len, true);
+    if (len >= sizeof s->key_by_len)
+        return -1;
+    for (int f = s->key_by_len[len]; f >= 0; f = s->key_next[f])
+        if (scan_key_eq(s->profile->keys[f], key, len))
+            return f;
+    return -1;
+}
+
 /* The profile step: makes the one sink call for a valid object line whose asked-for values are
  * vals[SCAN_FIELD_COUNT] (type SCAN_V_ABSENT where the key did not occur). */
 void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t line_index,

@@ -51,35 +51,12 @@ const char *scan_profile_name(const scan_profile *p) { return p->name; }
  * and profile keys are shorter than 64 bytes. */
 #define SCAN_MAX_ESCAPED_KEY 384
 
-static uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-/* a[0, n) == b[0, n), inline: keys are short and a libc call per key shows in profiles. Keys of
- * 8 bytes or more are compared 8 bytes at a time, the tail by an overlapping load. */
-static bool key_eq(const char *a, const char *b, size_t n)
-{
-    if (n < 8) {
-        for (size_t i = 0; i < n; i++)
-            if (a[i] != b[i])
-                return false;
-        return true;
-    }
-    for (size_t i = 0; i + 8 <= n; i += 8)
-        if (load8(a + i) != load8(b + i))
-            return false;
-    return load8(a + n - 8) == load8(b + n - 8);
-}
-
 static int match_raw(const scan_state *s, const char *key, size_t len)
 {
     if (len >= sizeof s->key_by_len)
         return -1;
     for (int f = s->key_by_len[len]; f >= 0; f = s->key_next[f])
-        if (key_eq(s->profile->keys[f], key, len))
+        if (scan_key_eq(s->profile->keys[f], key, len))
             return f;
     return -1;
 }

@@ -11,6 +11,8 @@
  *     simd_classify(blk, &op, &ws)               op: , : [ ] { }     ws: space \t \n \r
  *     simd_ctrl(blk), simd_high(blk)             bytes < 0x20, bytes >= 0x80
  *     simd_prefix_xor(uint64_t)                  bit i = XOR of bits 0..i (carry-less multiply)
+ *     simd_flatten(out, m, base)                 optional (define SCAN_SIMD_FLATTEN): positions of
+ *                                                the set bits of m, plus base, appended to out
  *     simd_utf8 / simd_utf8_init / simd_utf8_check(u, blk, high)
  *                                                UTF-8 validation carried block to block; returns
  *                                                the positions where an error shows
@@ -41,6 +43,7 @@
 #define SCAN_TPL_CAT2(a, b) a##_##b
 #define SCAN_TPL_CAT(a, b) SCAN_TPL_CAT2(a, b)
 #define SCAN_TPL(name) SCAN_TPL_CAT(name, SCAN_ISA)
+#define SCAN_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* Blocks of stage 1 between two runs of stage 2: 128 blocks (8 KiB) keep the bytes in L1 for
  * stage 2 and the index arrays small. */
@@ -128,6 +131,9 @@ static inline uint64_t scan_check_escapes(const char *buf, size_t len, size_t ba
  * ctz of (m | top bit) is defined even when m has run out. */
 static inline uint32_t *SCAN_TPL(s1_flatten)(uint32_t *out, uint64_t m, uint32_t base)
 {
+#ifdef SCAN_SIMD_FLATTEN
+    return simd_flatten(out, m, base); /* the kernel has a better way */
+#endif
     const uint64_t top = 1ULL << 63;
     const int n = __builtin_popcountll(m);
     for (int i = 0; i < 8; i++) {
@@ -150,7 +156,7 @@ static inline uint32_t *SCAN_TPL(s1_flatten)(uint32_t *out, uint64_t m, uint32_t
 /* One block at buf[base, base + 64). valid: bits of bytes before len; vend: the bit of position
  * len when it falls in this block (the end of the last line), else 0. lines: newline ends a line
  * (scan_chunk) or is whitespace (scan_validate_document). */
-static inline void SCAN_TPL(s1_block)(s1_state *st, s1_out *o, const simd_block *blk,
+static SCAN_ALWAYS_INLINE void SCAN_TPL(s1_block)(s1_state *st, s1_out *o, const simd_block *blk,
                                       const char *buf, size_t len, size_t base, uint64_t valid,
                                       uint64_t vend, bool lines)
 {
@@ -194,27 +200,34 @@ static inline void SCAN_TPL(s1_block)(s1_state *st, s1_out *o, const simd_block 
 }
 
 /* Stage 1 over blocks [b0, b1) of buf; block len/64 (the one holding position len) is copied into
- * a zeroed buffer first, so nothing past len is ever looked at. */
-static void SCAN_TPL(s1_run)(s1_state *st, s1_out *o, const char *buf, size_t len, size_t b0,
-                             size_t b1, bool lines)
+ * a zeroed buffer first, so nothing past len is ever looked at.
+ * PERF NOTE: the state and output cursors live in locals for the loop (written back at the end)
+ * and s1_block is inlined with the all-valid masks of a full block, so the common path carries
+ * no tail logic. */
+static SCAN_ALWAYS_INLINE void SCAN_TPL(s1_run)(s1_state *stp, s1_out *op, const char *buf,
+                                                size_t len, size_t b0, size_t b1, bool lines)
 {
     const size_t last = len / 64;
-    for (size_t b = b0; b < b1; b++) {
-        const size_t base = b * 64;
+    s1_state st = *stp;
+    s1_out o = *op;
+    const size_t full_end = b1 < last ? b1 : last;
+    for (size_t b = b0; b < full_end; b++) {
         simd_block blk;
-        uint64_t valid = ~0ULL, vend = 0;
-        if (b == last) {
-            char tail[64];
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, buf + base, len - base);
-            simd_load(&blk, tail);
-            valid = len - base == 0 ? 0 : ~0ULL >> (64 - (len - base));
-            vend = 1ULL << (len - base);
-        } else {
-            simd_load(&blk, buf + base);
-        }
-        SCAN_TPL(s1_block)(st, o, &blk, buf, len, base, valid, vend, lines);
+        simd_load(&blk, buf + b * 64);
+        SCAN_TPL(s1_block)(&st, &o, &blk, buf, len, b * 64, ~0ULL, 0, lines);
     }
+    if (b1 > last && b0 <= last) {
+        const size_t base = last * 64;
+        char tail[64];
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, buf + base, len - base);
+        simd_block blk;
+        simd_load(&blk, tail);
+        const uint64_t valid = len == base ? 0 : ~0ULL >> (64 - (len - base));
+        SCAN_TPL(s1_block)(&st, &o, &blk, buf, len, base, valid, 1ULL << (len - base), lines);
+    }
+    *stp = st;
+    *op = o;
 }
 
 /* MARK: - Stage 2 (Private) */
@@ -394,30 +407,30 @@ typedef struct s2_line {
     const uint32_t *bsl;
 } s2_line;
 
-/* Records the value at structural vk (already validated, type t, next structural after it at k)
- * into v. */
-static inline void s2_record(const s2_ctx *c, s2_line *ln, scan_value *v, size_t vk, uint8_t t)
+/* Records a top-level value the profile asked for: type t, first byte at structural position p,
+ * token end `end` (for a string: its closing quote). */
+static inline void s2_record(const s2_ctx *c, s2_line *ln, scan_value *v, size_t p, size_t end,
+                             uint8_t t)
 {
-    const size_t p = c->idx[vk];
     v->type = t;
     v->column = p - ln->start;
     v->ptr = c->buf + p;
     v->len = 0;
     v->escaped = false;
     if (t == SCAN_V_STRING) {
-        const size_t e = s2_string_end(c, vk);
         v->ptr = c->buf + p + 1;
-        v->len = e - p - 1;
-        v->escaped = s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, p + 1, e);
+        v->len = end - p - 1;
+        v->escaped = s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, p + 1, end);
     } else if (t != SCAN_V_OBJECT && t != SCAN_V_ARRAY) {
-        size_t end = p;
-        s2_atom(c, vk, &end);
         v->len = end - p;
     }
 }
 
 /* The top-level object of a line, '{' at structural *kp: validates it and records the members the
- * profile asks for. On success *kp is the structural after the closing '}'. */
+ * profile asks for. On success *kp is the structural after the closing '}'.
+ * PERF NOTE: strings and atoms, nearly every member of a log line, are handled here without a
+ * call; only nested containers go through s2_value. A key is matched raw first: a raw match
+ * cannot hold a backslash, so the backslash list is consulted only for keys that do not match. */
 static bool SCAN_TPL(s2_object)(const scan_state *s, const s2_ctx *c, s2_line *ln, size_t *kp,
                                 scan_value *vals)
 {
@@ -435,21 +448,30 @@ static bool SCAN_TPL(s2_object)(const scan_state *s, const s2_ctx *c, s2_line *l
         const size_t ke = s2_string_end(c, k);
         if (ke == 0)
             return false;
-        const bool esc = s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, kq + 1, ke);
-        const int f = scan_match_key(s, b + kq + 1, ke - kq - 1, esc);
+        int f = scan_match_key_fast(s, b + kq + 1, ke - kq - 1, false);
+        if (f < 0 && s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, kq + 1, ke))
+            f = scan_match_key(s, b + kq + 1, ke - kq - 1, true);
         k += 2;
-        const size_t vk = k;
-        uint8_t t = SCAN_V_ABSENT;
-        if (b[idx[k]] == '"') {
-            if (s2_string_end(c, k) == 0)
+        const size_t vp = idx[k];
+        const char ch = b[vp];
+        uint8_t t;
+        size_t vend;
+        if (ch == '"') {
+            if ((vend = s2_string_end(c, k)) == 0)
                 return false;
             t = SCAN_V_STRING;
             k++;
-        } else if (!SCAN_TPL(s2_value)(c, &k, 1, &t)) {
-            return false;
+        } else if (ch == '{' || ch == '[') {
+            vend = vp;
+            if (!SCAN_TPL(s2_value)(c, &k, 1, &t))
+                return false;
+        } else {
+            if ((t = s2_atom(c, k, &vend)) == SCAN_V_ABSENT)
+                return false;
+            k++;
         }
         if (f >= 0)
-            s2_record(c, ln, &vals[f], vk, t);
+            s2_record(c, ln, &vals[f], vp, vend, t);
         const char sep = b[idx[k]];
         k++;
         if (sep == '}')
