@@ -452,6 +452,34 @@ static void test_window_split_by_exclusion(void)
     free(f);
 }
 
+/* The grid on a day that is not a multiple of the window: Australia/Lord_Howe moves from +10:30
+ * to +11:00 at 02:00 local on Sunday 6 October 2024, so that day lasts 1410 minutes, from
+ * 2024-10-05T13:30Z to 2024-10-06T13:00Z. With 60-minute windows its last window is
+ * [12:30Z, 13:00Z), 30 minutes; the next day starts a fresh grid at 13:00Z.
+ * A bad minute at 12:45Z costs 30 minutes, one at 13:10Z a whole 60: 90. */
+static void test_grid_short_day(void)
+{
+    fixture *f = fx_new(1);
+    fx_add(f, 0, MIN("2024-10-06T12:45:00Z"), 0, 0, 1, 1);
+    fx_add(f, 0, MIN("2024-10-06T13:10:00Z"), 0, 0, 1, 1);
+    policy p = from_json("{\"zone\": \"Australia/Lord_Howe\", \"window_minutes\": 60}");
+    sla_report *r = compute(&p, NULL, NULL, NULL, f);
+    CHECK_EQ_INT(r->n_rows, 1);
+    CHECK_EQ_STR(r->rows[0].month, "2024-10");
+    CHECK_EQ_INT(r->rows[0].unavailable_minutes, 90);
+    /* October 2024 there: 31 days minus the 30 minutes skipped = 44610 */
+    CHECK_EQ_INT(r->rows[0].service_minutes, 44610);
+    /* adjacent windows: one incident [12:30Z, 14:00Z) */
+    CHECK_EQ_INT(r->n_incidents, 1);
+    CHECK_EQ_INT(r->incidents[0].start_min, MIN("2024-10-06T12:30:00Z"));
+    CHECK_EQ_INT(r->incidents[0].end_min, MIN("2024-10-06T14:00:00Z"));
+    CHECK_EQ_INT(r->incidents[0].windows, 2);
+    CHECK_EQ_INT(r->incidents[0].minutes, 90);
+    sla_report_free(r);
+    policy_release(&p);
+    free(f);
+}
+
 /* Thresholds: `>=` against `>`, min_requests, either against combined, no valid -> never bad. */
 static void test_thresholds(void)
 {
@@ -973,6 +1001,7 @@ int main(void)
     test_tiers_and_lifetime();
     test_credit_rounding();
     test_window_split_by_exclusion();
+    test_grid_short_day();
     test_thresholds();
     test_min_consecutive();
     test_presets_same_input();
