@@ -10,6 +10,10 @@
 
 enum { COLS = 10, CELL = 64 };
 
+/* Incidents listed in full in the table; the rest are counted (json and csv have them all). A
+ * policy that marks single minutes bad (gcp with sporadic errors) can produce thousands. */
+#define TABLE_MAX_INCIDENTS 50
+
 static const char *const heads[COLS] = { "INSTANCE",     "MONTH", "SERVICE_MIN", "UNAVAIL_MIN",
                                          "AVAILABILITY", "MET",   "CREDIT",      "AMOUNT",
                                          "PARTIAL",      "FAILED/VALID" };
@@ -98,8 +102,11 @@ static void write_rows(FILE *f, const sla_report *r)
 static void write_incidents(FILE *f, const sla_report *r)
 {
     const tz_zone *z = r->policy->zone;
-    fprintf(f, "\nIncidents: %zu\n", r->n_incidents);
-    for (size_t i = 0; i < r->n_incidents; i++) {
+    size_t counted = 0;
+    for (size_t i = 0; i < r->n_incidents; i++)
+        counted += r->incidents[i].counted;
+    fprintf(f, "\nIncidents: %zu (%zu counted as downtime)\n", r->n_incidents, counted);
+    for (size_t i = 0; i < r->n_incidents && i < TABLE_MAX_INCIDENTS; i++) {
         const sla_incident *inc = &r->incidents[i];
         char a[48], b[48], al[48];
         report_time_utc(a, inc->start_min * RSLA_NS_PER_MIN);
@@ -137,6 +144,9 @@ static void write_incidents(FILE *f, const sla_report *r)
             fputc('\n', f);
         }
     }
+    if (r->n_incidents > TABLE_MAX_INCIDENTS)
+        fprintf(f, "  ... %zu more incidents (all are in the json report)\n",
+                r->n_incidents - TABLE_MAX_INCIDENTS);
 }
 
 static void write_coverage(FILE *f, const sla_report *r)

@@ -246,7 +246,7 @@ static void test_table(void)
                  "AMOUNT  PARTIAL  FAILED/VALID\n"));
     CHECK(has(t, "cri-a,\"x\"  2024-03        44640            2     99.9955 %  yes     0 %  "
                  "0.00 CNY  no                4/5\n"));
-    CHECK(has(t, "Incidents: 1\n"));
+    CHECK(has(t, "Incidents: 1 (1 counted as downtime)\n"));
     CHECK(has(t, "statuses: 503 x4"));
     CHECK(has(t, "Unmatched hosts: 1 (3 requests)"));
     /* control bytes never reach the terminal */
