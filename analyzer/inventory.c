@@ -412,6 +412,13 @@ inventory *inventory_parse(const char *data, size_t len, const char *name, char 
             const char *z = e;
             while (z > a && (z[-1] == ' ' || z[-1] == '\t'))
                 z--;
+            for (const char *q = a; q < z; q++) {
+                if ((unsigned char)*q <= ' ' || *q == ',' || *q == '/') {
+                    efail(&c, rec->line, "instance %s: \"%.*s\" is not a host name (hosts are "
+                                         "separated by ';')", ii->id, (int)(z - a), a);
+                    goto done;
+                }
+            }
             if (z > a)
                 add_host(ii, a, (size_t)(z - a));
             if (!semi)

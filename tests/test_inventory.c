@@ -147,6 +147,8 @@ static void test_inventory_errors(void)
         { "instance,hosts,monthly_fee\na,h,\"1,000\"\n", "not a non-negative decimal amount" },
         { "instance,hosts,currency\na,h,EURO\n", "not a three-letter ISO 4217 code" },
         { "instance,hosts\n\"a,h\n", "inv.csv:2:1: unterminated quoted field" },
+        { "instance,hosts\na,\"x.example y.example\"\n",
+          "inv.csv:2: instance a: \"x.example y.example\" is not a host name" },
     };
     for (size_t i = 0; i < RSLA_ARRAY_LEN(bad); i++) {
         char err[256] = "";
