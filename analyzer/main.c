@@ -1,6 +1,7 @@
 /* regsla: the command. The only place that parses argv, prints and exits: it wires ingest
  * (inputs -> outcomes) to the analyzer (outcomes -> figures) and writes the report. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,15 @@ enum {
     EXIT_STRICT = 4,    /* --strict and at least one line was rejected (no report written) */
 };
 
+/* `--profile [PATTERN=]NAME` and `--host [PATTERN=]NAME`: NAME for the inputs whose path matches
+ * PATTERN (fnmatch), or for every input when there is no PATTERN. */
+typedef struct input_rule {
+    const char *pattern; /* NULL: every input */
+    const char *value;
+} input_rule;
+
+#define MAX_INPUT_RULES 64
+
 typedef struct options {
     const char *policy;
     const char *month;
@@ -39,6 +49,13 @@ typedef struct options {
     bool strict;
     bool quiet;
     bool minute_counts;
+    input_rule profiles[MAX_INPUT_RULES];
+    size_t n_profiles;
+    input_rule hosts[MAX_INPUT_RULES];
+    size_t n_hosts;
+    int64_t syslog_year;
+    bool syslog_zone_known;
+    int32_t syslog_offset_min;
     unsigned threads;
     char **inputs;
     size_t n_inputs;
@@ -60,6 +77,13 @@ static const char usage_text[] =
     "  -o, --output FILE     write the report to FILE atomically (temporary file, then rename)\n"
     "  --inventory FILE      instance inventory CSV: host names, lifetimes, monthly fees\n"
     "  --exclusions FILE     announced maintenance CSV: periods not counted as service time\n"
+    "  --profile [PATTERN=]NAME\n"
+    "                        read the inputs (those whose path matches the shell PATTERN) as NAME:\n"
+    "                        auto (default: detected per file from its first lines), distribution,\n"
+    "                        distribution-text, combined, gitlab, nginx-json, zot\n"
+    "  --host [PATTERN=]NAME instance host for lines that name none (combined access logs)\n"
+    "  --syslog-year YYYY    year of syslog time stamps (default: from the file's other times)\n"
+    "  --syslog-zone ZONE    offset of syslog time stamps (+08:00, Z); without it they are not used\n"
     "  --strict              any rejected line is a failure: exit 4, no report\n"
     "  --threads N           pipeline width (default: the online CPUs)\n"
     "  --kernel NAME         force a scanner kernel (avx512, avx2, sse42, neon, scalar);\n"
@@ -104,6 +128,48 @@ static int parse_threads(const char *s, unsigned *out)
     return 0;
 }
 
+static int add_rule(input_rule *rules, size_t *n, const char *arg)
+{
+    if (*n == MAX_INPUT_RULES)
+        return -1;
+    const char *eq = strrchr(arg, '=');
+    if (eq) {
+        char *pattern = rsla_xstrndup(arg, (size_t)(eq - arg)); /* lives as long as the run */
+        rules[(*n)++] = (input_rule){ pattern, eq + 1 };
+    } else {
+        rules[(*n)++] = (input_rule){ NULL, arg };
+    }
+    return 0;
+}
+
+static int parse_year(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    const long v = strtol(s, &end, 10);
+    if (errno || *end || v < 1970 || v > 2200)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Z, UTC, or ±hh:mm / ±hhmm. */
+static int parse_offset(const char *s, int32_t *minutes)
+{
+    if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
+        *minutes = 0;
+        return 0;
+    }
+    int hh, mm;
+    char sign, tail;
+    if ((sscanf(s, "%c%2d:%2d%c", &sign, &hh, &mm, &tail) != 3 &&
+         sscanf(s, "%c%2d%2d%c", &sign, &hh, &mm, &tail) != 3) ||
+        (sign != '+' && sign != '-') || hh > 23 || mm > 59)
+        return -1;
+    *minutes = (sign == '-' ? -1 : 1) * (hh * 60 + mm);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, options *o)
 {
     static const struct option longs[] = {
@@ -112,7 +178,9 @@ static int parse_args(int argc, char **argv, options *o)
         { "inventory", required_argument, NULL, 'I' }, { "exclusions", required_argument, NULL, 'X' },
         { "strict", no_argument, NULL, 's' },         { "threads", required_argument, NULL, 't' },
         { "kernel", required_argument, NULL, 'k' },   { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },           { "minute-counts", no_argument, NULL, 'M' },
+        { "help", no_argument, NULL, 'h' },           { "minute-counts", no_argument, NULL, 'M' },   { "profile", required_argument, NULL, 'p' },
+        { "host", required_argument, NULL, 'H' },     { "syslog-year", required_argument, NULL, 'Y' },
+        { "syslog-zone", required_argument, NULL, 'Z' },
         { NULL, 0, NULL, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -132,6 +200,23 @@ static int parse_args(int argc, char **argv, options *o)
         case 'k': o->kernel = optarg; break;
         case 'q': o->quiet = true; break;
         case 'M': o->minute_counts = true; break;
+        case 'p':
+            if (add_rule(o->profiles, &o->n_profiles, optarg) != 0)
+                return usage_error("too many --profile rules (at most %d)", MAX_INPUT_RULES);
+            break;
+        case 'H':
+            if (add_rule(o->hosts, &o->n_hosts, optarg) != 0)
+                return usage_error("too many --host rules (at most %d)", MAX_INPUT_RULES);
+            break;
+        case 'Y':
+            if (parse_year(optarg, &o->syslog_year) != 0)
+                return usage_error("--syslog-year wants a year from 1970 to 2200, not '%s'", optarg);
+            break;
+        case 'Z':
+            if (parse_offset(optarg, &o->syslog_offset_min) != 0)
+                return usage_error("--syslog-zone wants an offset like +08:00 or Z, not '%s'", optarg);
+            o->syslog_zone_known = true;
+            break;
         case 'h': fputs(usage_text, stdout); exit(EXIT_OK);
         case 't':
             if (parse_threads(optarg, &o->threads) != 0)
@@ -140,6 +225,12 @@ static int parse_args(int argc, char **argv, options *o)
         default:
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
+    }
+    for (size_t i = 0; i < o->n_profiles; i++) {
+        prof_format f;
+        if (strcmp(o->profiles[i].value, "auto") != 0 && !prof_format_from_name(o->profiles[i].value, &f))
+            return usage_error("--profile: unknown profile '%s' (auto, distribution, distribution-text, "
+                               "combined, gitlab, nginx-json, zot)", o->profiles[i].value);
     }
     o->inputs = argv + optind;
     o->n_inputs = (size_t)(argc - optind);
@@ -220,16 +311,47 @@ static void add_count(void *table, const rsla_outcome *o)
     minute_counts_add(table, o);
 }
 
+/* The value of the first rule whose pattern matches path; else the last rule without a
+ * pattern; else NULL. */
+static const char *rule_for(const input_rule *rules, size_t n, const char *path)
+{
+    const char *all = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (rules[i].pattern && fnmatch(rules[i].pattern, path, 0) == 0)
+            return rules[i].value;
+        if (!rules[i].pattern)
+            all = rules[i].value;
+    }
+    return all;
+}
+
+static ing_input_settings *input_settings(const options *o, const ing_input_list *inputs)
+{
+    ing_input_settings *set = rsla_xcalloc(inputs->n + 1, sizeof *set);
+    for (size_t i = 0; i < inputs->n; i++) {
+        const char *path = inputs->items[i].path;
+        const char *profile = rule_for(o->profiles, o->n_profiles, path);
+        set[i].forced = profile && strcmp(profile, "auto") != 0 &&
+                        prof_format_from_name(profile, &set[i].format);
+        set[i].default_host = rule_for(o->hosts, o->n_hosts, path);
+    }
+    return set;
+}
+
 static void run_pipeline(const options *o, const config *cfg, const ing_input_list *inputs,
                          const ing_consumer *consumer, ing_result *res)
 {
+    ing_input_settings *settings = input_settings(o, inputs);
     const ing_options opt = {
         .threads = o->threads,
         .progress = !o->quiet && isatty(2),
         .kernel = cfg->kernel,
-        .profile = scan_profile_distribution(),
+        .settings = settings,
+        .prof = { .syslog_year = o->syslog_year, .syslog_zone_known = o->syslog_zone_known,
+                  .syslog_offset_min = o->syslog_offset_min },
     };
     ing_pipeline_run(inputs, &opt, consumer, res);
+    free(settings);
 }
 
 /* Reads every input into one table; the per-thread tables are merged, which is order-free. */
@@ -271,8 +393,8 @@ static void report_input_problems(const ing_input_list *inputs, const ing_result
         fprintf(stderr, "regsla: %s\n", inputs->errors[i]);
     for (size_t i = 0; i < res->input.n_files; i++) {
         const rsla_input_file *f = &res->input.files[i];
-        if (f->error && f->bytes_read == 0 && f->counts.lines == 0 && !f->lost_tail)
-            fprintf(stderr, "regsla: %s\n", f->error);
+        if (f->error && !f->lost_tail)
+            fprintf(stderr, "regsla: %s: %s\n", f->path, f->error);
         else if (f->error)
             fprintf(stderr,
                     "regsla: %s: %s at byte %llu of the file; the %llu lines read are counted, "

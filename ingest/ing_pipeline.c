@@ -54,6 +54,15 @@ typedef struct file_work {
     uint64_t reported_in;   /* bytes_in already counted in the progress total */
 } file_work;
 
+/* How one input is read: decided from its first chunk (or by the user) before any of its chunks
+ * is scanned. */
+typedef struct input_work {
+    bool decided;
+    prof_choice choice;
+    prof_options prof;
+    const scan_profile *json; /* the JSON scanner's profile for choice.format, or NULL */
+} input_work;
+
 typedef struct pipeline {
     const ing_input_list *inputs;
     const ing_options *opt;
@@ -63,6 +72,7 @@ typedef struct pipeline {
     pthread_cond_t wake;
     file_work *files;
     size_t n_files;
+    input_work *inputs_work;  /* one per input */
     chunk **queue;           /* ring of scanned-for chunks */
     size_t q_head, q_len, q_cap;
     chunk **free_chunks;
@@ -269,7 +279,48 @@ static void prune_samples(pipeline *p, file_work *f)
     }
 }
 
-static void scan_one(pipeline *p, void *state, scan_state *ss, chunk *c)
+/* A thread's scanners: one JSON scanner state per JSON format, one line scanner per input that
+ * needs prefixes, envelopes or a text reader. Made on first use. */
+typedef struct thread_scan {
+    scan_state *json[PROF_FORMAT_COUNT];
+    prof_state **line; /* by input */
+} thread_scan;
+
+static scan_state *json_state(pipeline *p, thread_scan *ts, const input_work *iw)
+{
+    const prof_format f = iw->choice.format;
+    if (!ts->json[f])
+        ts->json[f] = scan_state_create(p->opt->kernel, iw->json);
+    return ts->json[f];
+}
+
+/* Every line skipped for one reason: for files that are counted but cannot be read. */
+static size_t skip_lines(const char *buf, size_t len, const scan_sink *sink, rsla_skip_reason why)
+{
+    size_t lines = 0;
+    for (const char *q = buf, *end = buf + len; q < end; lines++) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        q = nl ? nl + 1 : end;
+        sink->on_skip(sink->ctx, why);
+    }
+    return lines;
+}
+
+static size_t scan_dispatch(pipeline *p, thread_scan *ts, const chunk *c, const scan_sink *sink)
+{
+    const size_t input = p->files[c->file].input;
+    const input_work *iw = &p->inputs_work[input];
+    if (iw->choice.format == PROF_FORMAT_NONE)
+        return skip_lines(c->buf, c->len, sink, RSLA_SKIP_UNKNOWN_FORMAT);
+    if (!prof_choice_needs_line_scan(&iw->choice))
+        return scan_chunk(json_state(p, ts, iw), c->buf, c->len, sink);
+    if (!ts->line[input])
+        ts->line[input] = prof_state_create(&iw->choice, &iw->prof,
+                                            iw->json ? json_state(p, ts, iw) : NULL);
+    return prof_scan_chunk(ts->line[input], c->buf, c->len, sink);
+}
+
+static void scan_one(pipeline *p, void *state, thread_scan *ts, chunk *c)
 {
     scan_job *j = rsla_xcalloc(1, sizeof *j);
     j->p = p;
@@ -277,7 +328,7 @@ static void scan_one(pipeline *p, void *state, scan_state *ss, chunk *c)
     j->c = c;
     j->max_samples = RSLA_MIN(p->max_samples, RSLA_ARRAY_LEN(j->samples));
     const scan_sink sink = { j, job_outcome, job_skip, job_reject };
-    const uint64_t lines = scan_chunk(ss, c->buf, c->len, &sink);
+    const uint64_t lines = scan_dispatch(p, ts, c, &sink);
     pthread_mutex_lock(&p->lock);
     job_commit(p, j, lines);
     prune_samples(p, &p->files[c->file]);
@@ -327,9 +378,13 @@ static void progress_tick(pipeline *p, file_work *f, bool final)
  * file per thread is open at a time. */
 static file_work *claimable_file(pipeline *p)
 {
-    for (size_t i = 0; i < p->n_files; i++)
-        if (p->files[i].state != FILE_DONE && !p->files[i].busy)
+    for (size_t i = 0; i < p->n_files; i++) {
+        const file_work *f = &p->files[i];
+        /* The later segments of an input wait until its first chunk has decided the profile. */
+        const bool waits = f->segmented && !f->seg_first && !p->inputs_work[f->input].decided;
+        if (f->state != FILE_DONE && !f->busy && !waits)
             return &p->files[i];
+    }
     return NULL;
 }
 
@@ -353,6 +408,49 @@ static void queue_push(pipeline *p, chunk *c)
 {
     p->queue[(p->q_head + p->q_len) % p->q_cap] = c;
     p->q_len++;
+}
+
+/* The JSON scanner's profile for a JSON format, or NULL when the scanner has none yet. */
+static const scan_profile *json_profile_for(prof_format f)
+{
+    return f == PROF_FORMAT_DISTRIBUTION ? scan_profile_distribution() : NULL;
+}
+
+/* Decides how an input is read, from its first decoded bytes or the user's word. */
+static void decide_profile(pipeline *p, size_t input, const char *buf, size_t len)
+{
+    input_work *iw = &p->inputs_work[input];
+    const ing_input_settings *set = p->opt->settings ? &p->opt->settings[input] : NULL;
+    if (set && set->forced)
+        prof_choice_forced(set->format, buf, len, &iw->choice);
+    else
+        prof_detect(buf, len, &iw->choice);
+    iw->prof = p->opt->prof;
+    iw->prof.default_host = set ? set->default_host : NULL;
+    if (!iw->prof.has_ref_time && iw->choice.has_ref_time) {
+        iw->prof.has_ref_time = true;
+        iw->prof.ref_time_ns = iw->choice.ref_time_ns;
+    }
+    iw->json = json_profile_for(iw->choice.format);
+    rsla_input_file *in = &p->out->input.files[input];
+    in->profile = prof_format_name(iw->choice.format);
+    const char *why = iw->choice.format == PROF_FORMAT_NONE ? iw->choice.reason
+                      : (prof_format_is_json(iw->choice.format) && !iw->json)
+                          ? "the JSON scanner cannot read yet"
+                          : NULL;
+    if (why && len > 0 && !in->error) {
+        char msg[512];
+        if (iw->choice.format == PROF_FORMAT_NONE)
+            snprintf(msg, sizeof msg, "no known log format: %s; its lines are counted as skipped "
+                     "unknown_format", why);
+        else
+            snprintf(msg, sizeof msg, "detected as %s, which %s; its lines are counted as skipped "
+                     "unknown_format", in->profile, why);
+        in->error = rsla_xstrndup(msg, strlen(msg));
+        p->out->any_file_error = true;
+    }
+    if (why)
+        iw->choice.format = PROF_FORMAT_NONE;
 }
 
 /* Opens f if needed and reads its next chunk into c; under the lock on entry and exit. */
@@ -379,8 +477,14 @@ static void read_step(pipeline *p, file_work *f, chunk *c)
         f->state = FILE_OPEN;
     }
     bool eof = !opened;
+    bool decided_here = false;
+    input_work *iw = &p->inputs_work[f->input];
     if (opened) {
         read_chunk(f, c);
+        if (!iw->decided && (!f->segmented || f->seg_first)) {
+            decide_profile(p, f->input, c->buf, c->len);
+            decided_here = true;
+        }
         eof = f->state == FILE_DONE;
         c->file = (size_t)(f - p->files);
         c->seq = f->next_seq++;
@@ -388,6 +492,9 @@ static void read_step(pipeline *p, file_work *f, chunk *c)
         f->next_offset += c->len;
     }
     pthread_mutex_lock(&p->lock);
+    if (!iw->decided && !decided_here) /* unreadable: nothing of it will be scanned */
+        decide_profile(p, f->input, "", 0);
+    iw->decided = true;
     progress_tick(p, f, false);
     if (opened && c->len > 0)
         queue_push(p, c);
@@ -408,7 +515,7 @@ static void *thread_main(void *arg)
     pthread_mutex_unlock(&p->lock);
     void *state = p->consumer->thread_begin(p->consumer->ctx);
     p->out->thread_states[me] = state;
-    scan_state *ss = scan_state_create(p->opt->kernel, p->opt->profile);
+    thread_scan ts = { .line = rsla_xcalloc(p->out->input.n_files + 1, sizeof *ts.line) };
     pthread_mutex_lock(&p->lock);
     for (;;) {
         file_work *f = claimable_file(p);
@@ -420,7 +527,7 @@ static void *thread_main(void *arg)
         } else if (p->q_len > 0) {
             chunk *c = queue_pop(p);
             pthread_mutex_unlock(&p->lock);
-            scan_one(p, state, ss, c);
+            scan_one(p, state, &ts, c);
             pthread_mutex_lock(&p->lock);
         } else if (f && p->n_free > 0) {
             read_step(p, f, p->free_chunks[--p->n_free]);
@@ -432,7 +539,11 @@ static void *thread_main(void *arg)
     }
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
-    scan_state_free(ss);
+    for (size_t i = 0; i < p->out->input.n_files; i++)
+        prof_state_free(ts.line[i]);
+    free(ts.line);
+    for (int f = 0; f < PROF_FORMAT_COUNT; f++)
+        scan_state_free(ts.json[f]);
     return NULL;
 }
 
@@ -483,6 +594,7 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
         ing_segment_close(p->files[i].seg);
     }
     free(p->files);
+    free(p->inputs_work);
     for (size_t i = 0; i < n_chunks; i++) {
         free(p->free_chunks[i]->buf);
         free(p->free_chunks[i]);
@@ -542,11 +654,13 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     pthread_cond_init(&p.wake, NULL);
     p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
     make_units(&p, inputs, threads);
+    p.inputs_work = rsla_xcalloc(inputs->n + 1, sizeof *p.inputs_work);
     out->input.n_files = inputs->n;
     out->input.files = rsla_xcalloc(inputs->n + 1, sizeof *out->input.files);
     for (size_t i = 0; i < inputs->n; i++) {
         out->input.files[i].path = rsla_xstrndup(inputs->items[i].path, strlen(inputs->items[i].path));
         out->input.files[i].compression = "none";
+        out->input.files[i].profile = "none";
         p.total_bytes += inputs->items[i].size;
     }
     const size_t n_chunks = 2 * (size_t)threads + 2;

@@ -21,6 +21,7 @@
 #include "analyzer/outcome.h"       /* rsla_outcome */
 #include "common/rsla_accounting.h" /* rsla_run_input, rsla_reject_reason */
 #include "ingest/ing_source.h"      /* ing_input_list */
+#include "ingest/profile/prof_scan.h" /* prof_format, prof_options */
 #include "ingest/scan/scan.h"       /* scan_kernel, scan_profile */
 
 /* Where outcomes go: each pipeline thread gets its own state from thread_begin and hands every
@@ -31,12 +32,20 @@ typedef struct ing_consumer {
     void (*on_outcome)(void *thread_state, const rsla_outcome *o);
 } ing_consumer;
 
+/* What the user said of one input. */
+typedef struct ing_input_settings {
+    bool forced;            /* format is the user's choice; else detected from the first lines */
+    prof_format format;
+    const char *default_host; /* instance host for lines that name none (combined); NULL: none */
+} ing_input_settings;
+
 typedef struct ing_options {
     unsigned threads;            /* >= 1 */
     size_t chunk_size;           /* bytes of text per chunk; 0: the default */
     bool progress;               /* a progress line on stderr */
     const scan_kernel *kernel;
-    const scan_profile *profile;
+    const ing_input_settings *settings; /* one per input, or NULL: every input detected */
+    prof_options prof;                  /* syslog year and zone; default_host is per input */
     size_t max_rejection_samples; /* per file; 0: the default */
     uint64_t segment_min_bytes;   /* zstd bytes per parallel segment; 0: the default */
 } ing_options;

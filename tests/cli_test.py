@@ -229,11 +229,11 @@ class Command(unittest.TestCase):
     def test_strict(self):
         bad = self.write("bad.log", b'{"msg":"response completed","time":\n')
         out = os.path.join(self.tmp, "out.json")
-        p = run(["report", "--quiet", "--strict", "-o", out, bad], check=False)
+        p = run(["report", "--quiet", "--strict", "--profile", "distribution", "-o", out, bad], check=False)
         self.assertEqual(p.returncode, 4)
         self.assertFalse(os.path.exists(out))
         self.assertIn(b"bad.log:1:", p.stderr)
-        p = run(["report", "--quiet", "-o", out, bad], check=False)
+        p = run(["report", "--quiet", "--profile", "distribution", "-o", out, bad], check=False)
         self.assertEqual(p.returncode, 0)
         self.assertEqual(json.load(open(out))["input"]["rejected"], 1)
 

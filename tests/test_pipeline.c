@@ -155,7 +155,7 @@ static run_out run_seg(char *const *paths, size_t n_paths, unsigned threads, siz
     ing_input_list inputs;
     ing_inputs_find(paths, n_paths, &inputs);
     const ing_options opt = { .threads = threads, .chunk_size = chunk, .kernel = scan_kernel_best(),
-                              .profile = scan_profile_distribution(), .segment_min_bytes = segment };
+                              .segment_min_bytes = segment };
     const ing_consumer consumer = { &st, begin_table, add_outcome };
     run_out out;
     ing_pipeline_run(&inputs, &opt, &consumer, &out.res);
@@ -206,6 +206,10 @@ int main(void)
     run_out base = run(arg1, 1, 1, 0);
     CHECK_EQ_INT(base.total.lines, t.lines + 1);
     CHECK_EQ_INT(base.total.lines, base.total.outcomes + base.total.skipped + base.total.rejected);
+    CHECK_EQ_STR(base.res.input.files[0].profile, "distribution");
+    CHECK(base.res.input.files[0].error == NULL);
+    if (base.res.input.files[0].error)
+        fprintf(stderr, "  %s\n", base.res.input.files[0].error);
     CHECK_EQ_INT(base.total.rejected, n_bad);
     CHECK(base.total.skipped_by_reason[RSLA_SKIP_NOT_JSON] > 0);
     CHECK(base.total.skipped_by_reason[RSLA_SKIP_BLANK] > 0);

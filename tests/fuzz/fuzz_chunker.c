@@ -1,21 +1,27 @@
 /* Fuzz target: the chunker and the threads of ingest/ing_pipeline.
  *
- * The input (after two parameter bytes) is one plain input file, read through ing_pipeline_run
- * twice: once with one thread and the default 1 MiB chunks (the reference), once with a tiny chunk
- * size (1 to 64 bytes: every line is cut, carried and grown) and 1 to 3 threads. Properties:
+ * The input (after two parameter bytes) is the text of one input file, read through
+ * ing_pipeline_run twice: once as a plain file with one thread and the default 1 MiB chunks (the
+ * reference), once with a tiny chunk size (1 to 64 bytes: every line is cut, carried and grown)
+ * and 1 to 3 threads, either as the same plain file or as a zstd file of 1 to 8 frames cut
+ * anywhere in the text (mid-line too) with one parallel segment per frame (segment_min_bytes 1).
+ * Properties:
  *   - lines = outcomes + skipped + rejected, per file and in total, in both runs;
  *   - both runs count the same lines, outcomes, skips and rejections by reason, decode the same
  *     bytes, and scan the same outcomes (an order-free sum of hashes of every outcome's fields);
  *   - the sampled rejections name the same lines, byte offsets, columns and reasons;
  *   - the reference counts as many lines as the text has (newlines, plus an unterminated tail).
- * Parameter bytes: data[0] picks the chunk size, data[1] the thread count. The file is a memfd,
- * opened by the pipeline as /proc/self/fd/N like any path. */
+ * Parameter bytes: data[0] picks the chunk size (and where frames are cut); data[1] the threads
+ * (% 3), zstd or plain (bit 2), the frame count (bits 3-5) and checksums (bit 6). Files are
+ * memfds, opened by the pipeline as /proc/self/fd/N like any path; formats are detected as
+ * regsla detects them (ing_options.settings NULL), the same way in both runs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "ingest/ing_pipeline.h"
 
@@ -90,7 +96,7 @@ static void run(const ing_input_list *inputs, unsigned threads, size_t chunk_siz
         .threads = threads,
         .chunk_size = chunk_size,
         .kernel = scan_kernel_best(),
-        .profile = scan_profile_distribution(),
+        .segment_min_bytes = 1, /* zstd: one parallel segment per frame */
     };
     const ing_consumer consumer = { NULL, begin, on_outcome };
     ing_pipeline_run(inputs, &opt, &consumer, &out->res);
@@ -113,6 +119,21 @@ static void run(const ing_input_list *inputs, unsigned threads, size_t chunk_siz
                 (unsigned long long)out->outcomes);
         abort();
     }
+}
+
+static const char *counts_text(const rsla_line_counts *c)
+{
+    static char buf[2][512];
+    static int k;
+    char *b = buf[k++ & 1];
+    int n = snprintf(b, 512, "lines %llu outcomes %llu skipped", (unsigned long long)c->lines,
+                     (unsigned long long)c->outcomes);
+    for (int i = 0; i < RSLA_SKIP_REASON_COUNT && n < 400; i++)
+        n += snprintf(b + n, 512 - (size_t)n, " %llu", (unsigned long long)c->skipped_by_reason[i]);
+    n += snprintf(b + n, 512 - (size_t)n, " rejected");
+    for (int i = 0; i < RSLA_REJECT_REASON_COUNT && n < 480; i++)
+        n += snprintf(b + n, 512 - (size_t)n, " %llu", (unsigned long long)c->rejected_by_reason[i]);
+    return b;
 }
 
 static void differ(const char *what, unsigned threads, size_t chunk_size)
@@ -139,6 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
     }
 
+    const bool as_zstd = data[1] & 4;
+    const unsigned frames = 1 + (data[1] >> 3) % 8;
+    const bool checksum = data[1] & 0x40;
+
     const int fd = memfd_create("fuzz_chunker", MFD_CLOEXEC);
     if (fd < 0 || (len && write(fd, text, len) != (ssize_t)len)) {
         perror("fuzz_chunker: memfd");
@@ -149,9 +174,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ing_input item = { path, len };
     const ing_input_list inputs = { &item, 1, NULL, 0 };
 
+    /* The same text as a zstd file of `frames` frames, cut at uneven places. */
+    int zfd = -1;
+    char zpath[64] = "";
+    ing_input zitem = { zpath, 0 };
+    const ing_input_list zinputs = { &zitem, 1, NULL, 0 };
+    if (as_zstd) {
+        const size_t bound = ZSTD_compressBound(len) * frames + 64;
+        unsigned char *z = malloc(bound);
+        size_t zlen = 0, from = 0;
+        ZSTD_CCtx *cctx = ZSTD_createCCtx();
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, checksum);
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
+        for (unsigned f = 0; f < frames; f++) {
+            const size_t to =
+                f + 1 == frames ? len : from + (len - from) * (1 + (data[0] >> f) % 3) / 4;
+            const size_t n = ZSTD_compress2(cctx, z + zlen, bound - zlen, text + from, to - from);
+            if (ZSTD_isError(n))
+                abort();
+            zlen += n;
+            from = to;
+        }
+        ZSTD_freeCCtx(cctx);
+        zfd = memfd_create("fuzz_chunker_zst", MFD_CLOEXEC);
+        if (zfd < 0 || write(zfd, z, zlen) != (ssize_t)zlen) {
+            perror("fuzz_chunker: memfd");
+            abort();
+        }
+        free(z);
+        snprintf(zpath, sizeof zpath, "/proc/self/fd/%d", zfd);
+        zitem.size = zlen;
+    }
+
     run_out ref, got;
     run(&inputs, 1, 0, &ref);
-    run(&inputs, threads, chunk_size, &got);
+    run(as_zstd ? &zinputs : &inputs, threads, chunk_size, &got);
 
     /* The text's own line count: every '\n' ends a line, and a non-empty tail is one more. A BOM
      * at the start is read as whitespace and changes no line. */
@@ -167,8 +224,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     const rsla_input_file *a = &ref.res.input.files[0], *b = &got.res.input.files[0];
-    if (memcmp(&a->counts, &b->counts, sizeof a->counts) != 0)
+    if (memcmp(&a->counts, &b->counts, sizeof a->counts) != 0) {
+        fprintf(stderr, "reference: %s\nthis run:  %s (%s, %u frames)\n", counts_text(&a->counts),
+                counts_text(&b->counts), as_zstd ? "zstd" : "plain", frames);
         differ("line accounting", threads, chunk_size);
+    }
     if (a->bytes_decoded != len || b->bytes_decoded != len || (a->error != NULL) != (b->error != NULL))
         differ("bytes decoded or file error", threads, chunk_size);
     if (ref.outcomes != got.outcomes || ref.hash_sum != got.hash_sum)
@@ -192,5 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ing_result_free(&ref.res);
     ing_result_free(&got.res);
     close(fd);
+    if (zfd >= 0)
+        close(zfd);
     return 0;
 }
