@@ -10,18 +10,15 @@ if(simdjson_FOUND)
   enable_language(CXX)
   target_sources(bench_scan PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/simdjson_ondemand.cpp)
   # simdjson's on-demand front end is compiled into the caller for the ISA its flags allow
-  # (without flags: the generic fallback). Give the peer its best shot on this machine: native
-  # flags on this one peer file only; regsla's own code never gets them.
+  # (without flags: the generic fallback front end; stage 1 still dispatches inside the library).
+  # Give the peer its best shot on this machine: -march=native on this target only (regsla's own
+  # code never gets it). A second copy with default flags cannot share the binary: the simdjson
+  # inline functions of the two copies would collide (one definition rule).
   include(CheckCXXCompilerFlag)
   check_cxx_compiler_flag(-march=native RSLA_BENCH_CXX_NATIVE)
   if(RSLA_BENCH_CXX_NATIVE)
-    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/simdjson_ondemand.cpp PROPERTIES
-                                COMPILE_OPTIONS -march=native)
+    target_compile_options(bench_scan PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
   endif()
-  target_compile_definitions(bench_scan PRIVATE RSLA_BENCH_HAVE_SIMDJSON)
-  target_link_libraries(bench_scan PRIVATE simdjson::simdjson)
-  set_target_properties(bench_scan PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON
-                                              LINKER_LANGUAGE CXX)
   message(STATUS "bench_scan: with the simdjson ${simdjson_VERSION} on-demand peer")
 else()
   message(STATUS "bench_scan: simdjson not found (apt-get install libsimdjson-dev), no peer")

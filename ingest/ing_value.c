@@ -8,23 +8,25 @@
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* Nanoseconds in one unit, or 0 when the unit is unknown. The micro sign comes in two spellings:
- * Go writes U+00B5 and also reads the Greek small mu U+03BC. */
+ * Go writes U+00B5 and also reads the Greek small mu U+03BC. A switch on the length: this runs
+ * once per duration of every outcome line. */
 static uint64_t go_unit_ns(const char *u, size_t n)
 {
-    static const struct { const char *name; size_t len; uint64_t ns; } units[] = {
-        { "ns", 2, 1 },
-        { "us", 2, 1000 },
-        { "\xc2\xb5s", 3, 1000 },
-        { "\xce\xbcs", 3, 1000 },
-        { "ms", 2, 1000000 },
-        { "s", 1, 1000000000 },
-        { "m", 1, UINT64_C(60000000000) },
-        { "h", 1, UINT64_C(3600000000000) },
-    };
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (units[i].len == n && memcmp(units[i].name, u, n) == 0)
-            return units[i].ns;
-    return 0;
+    switch (n) {
+    case 1:
+        return u[0] == 's' ? UINT64_C(1000000000)
+             : u[0] == 'm' ? UINT64_C(60000000000)
+             : u[0] == 'h' ? UINT64_C(3600000000000) : 0;
+    case 2:
+        if (u[1] != 's')
+            return 0;
+        return u[0] == 'm' ? 1000000 : u[0] == 'n' ? 1 : u[0] == 'u' ? 1000 : 0;
+    case 3:
+        return u[2] == 's' && ((u[0] == '\xc2' && u[1] == '\xb5') || (u[0] == '\xce' && u[1] == '\xbc'))
+                   ? 1000 : 0;
+    default:
+        return 0;
+    }
 }
 
 /* floor(frac / 10^digits * unit), exactly: frac < 10^19 and unit <= 3.6e12, so the product needs

@@ -185,6 +185,8 @@ scan_state *scan_state_create(const scan_kernel *k, const scan_profile *p)
     s->kernel = k;
     s->profile = p;
     build_key_table(s);
+    for (size_t i = 0; p->filter_values && i < SCAN_MAX_FILTER_VALUES && p->filter_values[i]; i++)
+        s->filter_len[i] = strlen(p->filter_values[i]);
     return s;
 }
 

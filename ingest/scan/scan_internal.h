@@ -13,6 +13,9 @@
 #include <stdint.h>               /* uint32_t, uint8_t */
 #include "ingest/scan/scan.h"     /* scan_sink, scan_kernel, scan_profile, scan_state */
 
+/* Most values of the FILTER field a profile may list. */
+#define SCAN_MAX_FILTER_VALUES 8
+
 /* Deepest nesting accepted: a 129th open container is RSLA_REJECT_TOO_DEEP. */
 #define SCAN_MAX_DEPTH 128
 
@@ -54,7 +57,8 @@ struct scan_profile {
     const char *name;
     const char *keys[SCAN_FIELD_COUNT]; /* top-level key per field; NULL: not in this format */
     uint32_t required;                  /* SCAN_FIELD_BIT of fields an outcome line must have */
-    const char *const *filter_values;   /* NULL-terminated values of FILTER that make an outcome;
+    const char *const *filter_values;   /* NULL-terminated values of FILTER that make an outcome
+                                           (at most SCAN_MAX_FILTER_VALUES);
                                            NULL: every valid object line is an outcome */
     scan_time_syntax time;
     unsigned status;                    /* SCAN_STATUS_* bits */
@@ -115,6 +119,8 @@ struct scan_state {
     int8_t key_by_len[64];
     int8_t key_next[SCAN_FIELD_COUNT];
     uint8_t key_len[SCAN_FIELD_COUNT];
+    /* Lengths of the profile's filter values (strlen once, not per line). */
+    size_t filter_len[SCAN_MAX_FILTER_VALUES];
     /* Unescaped field values of the current line. */
     char *scratch;
     size_t scratch_cap;

@@ -111,8 +111,8 @@ static bool filter_accepts(emit_ctx *c)
     if (v->type != SCAN_V_STRING)
         return false;
     const rsla_slice msg = decoded(c, v);
-    for (const char *const *m = p->filter_values; *m; m++)
-        if (rsla_slice_eq_cstr(msg, *m))
+    for (size_t i = 0; i < SCAN_MAX_FILTER_VALUES && p->filter_values[i]; i++)
+        if (msg.len == c->s->filter_len[i] && memcmp(msg.ptr, p->filter_values[i], msg.len) == 0)
             return true;
     return false;
 }

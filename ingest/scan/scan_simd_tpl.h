@@ -314,6 +314,8 @@ static inline size_t s2_string_end(const s2_ctx *c, size_t k)
 {
     const size_t open = c->idx[k];
     size_t e = c->idx[k + 1];
+    if (c->buf[e - 1] == '"' && e - 1 > open) /* the usual `"...",` and `"...":` */
+        return e - 1;
     while (e > open + 1 && s2_is_ws(c, c->buf[e - 1]))
         e--;
     return e > open + 1 && c->buf[e - 1] == '"' ? e - 1 : 0;
