@@ -9,6 +9,10 @@ find_package(simdjson CONFIG QUIET)
 if(simdjson_FOUND)
   enable_language(CXX)
   target_sources(bench_scan PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/simdjson_ondemand.cpp)
+  target_compile_definitions(bench_scan PRIVATE RSLA_BENCH_HAVE_SIMDJSON)
+  target_link_libraries(bench_scan PRIVATE simdjson::simdjson)
+  set_target_properties(bench_scan PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON
+                                              LINKER_LANGUAGE CXX)
   # simdjson's on-demand front end is compiled into the caller for the ISA its flags allow
   # (without flags: the generic fallback front end; stage 1 still dispatches inside the library).
   # Give the peer its best shot on this machine: -march=native on this target only (regsla's own
