@@ -116,10 +116,10 @@ static void test_logrus_rejects(void)
           "http.response.duration=fast", RSLA_REJECT_BAD_DURATION, "http.response.duration" },
         /* an unquoted value with a space (old logrus on a TTY): ambiguous */
         { "http.request.host=h http.request.method=GET http.request.uri=/v2/ http.response.status=200 "
-          "http.response.contenttype=application/json; charset=utf-8 x", PROF_REJECT_TEXT_SYNTAX, NULL },
-        /* an unterminated quote */
+          "http.response.contenttype=application/json; charset=utf-8 x", RSLA_REJECT_TEXT_SYNTAX, NULL },
+        /* an unterminated quote: the line was cut */
         { "http.request.host=h http.request.method=GET http.request.uri=\"/v2/ http.response.status=200",
-          PROF_REJECT_TEXT_SYNTAX, NULL },
+          RSLA_REJECT_PARTIAL_LINE, NULL },
     };
     for (size_t i = 0; i < RSLA_ARRAY_LEN(cases); i++) {
         snprintf(line, sizeof line, "%s%s", head, cases[i].rest);
@@ -147,13 +147,13 @@ static void test_logrus_tty_and_others(void)
 {
     prof_verdict v = logrus("INFO[0025] response completed                            "
                             "http.request.method=HEAD http.response.status=200");
-    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == PROF_REJECT_NO_ABSOLUTE_TIME);
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_NO_ABSOLUTE_TIME);
     v = logrus("ERRO[0003] response completed with error                 err.code=\"blob unknown\"");
-    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == PROF_REJECT_NO_ABSOLUTE_TIME);
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_NO_ABSOLUTE_TIME);
     v = logrus("\x1b[36mINFO\x1b[0m[0001] response completed   a=b");
-    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == PROF_REJECT_NO_ABSOLUTE_TIME);
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_NO_ABSOLUTE_TIME);
     v = logrus("#033[36mINFO#033[0m[0001] response completed");
-    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == PROF_REJECT_NO_ABSOLUTE_TIME);
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_NO_ABSOLUTE_TIME);
     v = logrus("INFO[0000] listening on [::]:5000                          go.version=go1.11");
     CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_OTHER_MESSAGE && v.recognised);
     v = logrus("INFO[0000] response completed later");
@@ -164,7 +164,7 @@ static void test_logrus_tty_and_others(void)
                             "{\"msg\":\"response completed\"}", "INFO[] x", "timex=1" };
     for (size_t i = 0; i < RSLA_ARRAY_LEN(other); i++) {
         v = logrus(other[i]);
-        CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == PROF_SKIP_OTHER_FORMAT && !v.recognised);
+        CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_OTHER_FORMAT && !v.recognised);
     }
     v = logrus("   ");
     CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_BLANK);
@@ -223,13 +223,15 @@ static void test_combined_no_request_and_rejects(void)
 {
     /* TLS bytes sent to the plain HTTP port, and nginx's "-" request */
     prof_verdict v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xFC\\x03\\x03\" 400 157 \"-\" \"-\"");
-    CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == PROF_SKIP_NOT_REQUEST && v.recognised);
+    CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_NOT_REQUEST && v.recognised);
     v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"-\" 400 0 \"-\" \"-\"");
-    CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == PROF_SKIP_NOT_REQUEST);
+    CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_NOT_REQUEST);
     v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.1\" - 0 \"-\" \"-\"");
     CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_BAD_STATUS);
     v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.1");
-    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == PROF_REJECT_TEXT_SYNTAX);
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_PARTIAL_LINE);
+    v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.1\"");
+    CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_PARTIAL_LINE);
     v = combined("10.0.0.1 - - [31/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.1\" 200 0 \"-\" \"-\"");
     CHECK(v.kind == PROF_VERDICT_REJECT && v.reject == RSLA_REJECT_BAD_TIME);
     CHECK_EQ_INT(v.column, 14);
@@ -249,7 +251,7 @@ static void test_combined_no_request_and_rejects(void)
                             "a \"b\" 200", "hello world", "{\"log\":\"x\"}", "x - \"y\" z" };
     for (size_t i = 0; i < RSLA_ARRAY_LEN(other); i++) {
         v = combined(other[i]);
-        CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == PROF_SKIP_OTHER_FORMAT && !v.recognised);
+        CHECK(v.kind == PROF_VERDICT_SKIP && v.skip == RSLA_SKIP_OTHER_FORMAT && !v.recognised);
     }
 }
 
@@ -395,7 +397,7 @@ static void test_chunk_contract(void)
     CHECK_EQ_INT(t.last_col, 14 + 14);
     /* a CRI fragment */
     t = scan_text("2023-01-18T22:23:05Z stdout P 10.0.0.1 - - [25/Nov/2021:15:28", &c, NULL, NULL);
-    CHECK(t.rej == 1 && t.last_reason == PROF_REJECT_PARTIAL_LINE);
+    CHECK(t.rej == 1 && t.last_reason == RSLA_REJECT_PARTIAL_LINE);
     /* a line that is only a prefix is blank */
     t = scan_text("registry_1  | ", &c, NULL, NULL);
     CHECK(t.skip == 1 && t.last_reason == RSLA_SKIP_BLANK);
@@ -458,7 +460,7 @@ static void test_docker_json_files(void)
     CHECK_EQ_INT(t.out, 1);
     CHECK_EQ_INT(t.last_status, 503);
     t = scan_text(json, &c, NULL, NULL); /* no JSON scanner: another format's line */
-    CHECK(t.skip == 1 && t.last_reason == PROF_SKIP_OTHER_FORMAT);
+    CHECK(t.skip == 1 && t.last_reason == RSLA_SKIP_OTHER_FORMAT);
     /* a prefixed JSON line with a bad JSON inner is the JSON scanner's reject, column shifted */
     prof_choice pc = { .format = PROF_FORMAT_DISTRIBUTION, .prefixes = PROF_PREFIX_COMPOSE };
     t = scan_text("registry_1  | {\"msg\":", &pc, NULL, js);

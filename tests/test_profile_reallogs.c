@@ -177,7 +177,7 @@ static const expect text_expect[] = {
     OUT(2, "2017-05-31T13:57:46Z", "myregistry.com", "POST", "/v2/test/blobs/uploads/", 202,
         503317586, "060c8de7-2f33-4a69-b136-2737bfa468d4"),
     /* logrus TTY form: no absolute time */
-    REJ(3, PROF_REJECT_NO_ABSOLUTE_TIME, "time"),
+    REJ(3, RSLA_REJECT_NO_ABSOLUTE_TIME, "time"),
     OUT(4, "2016-04-15T06:11:36Z", "docker.dev.ourown.net:5000", "HEAD",
         "/v2/webgateway/blobs/sha256:c807ad6f343636e38ac12b5cf4cc90529a8e26e295f9f5f5a746a269b64f9d74",
         404, 14143871, "f2ba32b9-c0d8-43ae-aa76-4f8061bc4cc8"),
@@ -212,7 +212,7 @@ static const expect text_expect[] = {
     OUT(13, "2017-04-27T13:06:33.414687534Z", "my.regsitry.io", "GET", "/v2/service-deals/manifests/latest",
         200, 15132822, "0d579f25-8d56-4690-aab3-05b01be1e7e2"),
     /* TTY form with unquoted values containing spaces (#1684): no time, and ambiguous anyway */
-    REJ(14, PROF_REJECT_NO_ABSOLUTE_TIME, "time"),
+    REJ(14, RSLA_REJECT_NO_ABSOLUTE_TIME, "time"),
 };
 
 static void test_distribution_text(void)
@@ -234,7 +234,7 @@ static void test_distribution_text(void)
     free(r.v);
     r = scan_file(buf, len, "combined", &c, NULL);
     for (size_t i = 0; i < r.n; i++)
-        CHECK(r.v[i].kind == PROF_VERDICT_SKIP && r.v[i].reason == PROF_SKIP_OTHER_FORMAT);
+        CHECK(r.v[i].kind == PROF_VERDICT_SKIP && r.v[i].reason == RSLA_SKIP_OTHER_FORMAT);
     free(r.v);
     free(buf);
 }
@@ -387,7 +387,7 @@ static void zarf_layer(const char *buf, size_t len, const recs *r, bool app_laye
             CHECK_EQ_STR(g->host, "-");
             counts[0]++;
         } else {
-            CHECK(g->kind == PROF_VERDICT_SKIP && g->reason == PROF_SKIP_OTHER_FORMAT);
+            CHECK(g->kind == PROF_VERDICT_SKIP && g->reason == RSLA_SKIP_OTHER_FORMAT);
             counts[2]++;
         }
         i++;
@@ -536,7 +536,7 @@ static void test_gitlab(void)
     CHECK_EQ_INT(r.v[4].status, 401);
     for (int i = 0; i < 6; i++) /* the JSON lines have no `message`: not this format's */
         if (i != 4)
-            CHECK(r.v[i].kind == PROF_VERDICT_SKIP && r.v[i].reason == PROF_SKIP_OTHER_FORMAT);
+            CHECK(r.v[i].kind == PROF_VERDICT_SKIP && r.v[i].reason == RSLA_SKIP_OTHER_FORMAT);
     prof_state_free(s);
     free(r.v);
     free(inner);

@@ -128,7 +128,7 @@ static void emit(const prof_verdict *v, const scan_sink *sink, size_t ls, size_t
 static void json_line(prof_state *s, const char *p, size_t n, fwd_ctx *f)
 {
     if (!s->json) {
-        f->sink->on_skip(f->sink->ctx, PROF_SKIP_OTHER_FORMAT);
+        f->sink->on_skip(f->sink->ctx, RSLA_SKIP_OTHER_FORMAT);
         return;
     }
     const char *nl = memchr(p, '\n', n);
@@ -196,7 +196,7 @@ static void scan_line(prof_state *s, const char *line, size_t len, const scan_si
     size_t off = prof_prefix_strip(line, len, s->choice.prefixes, &pi);
     fwd_ctx f = { sink, ls, li, off, true, 0 };
     if (pi.cri_partial) { /* a fragment; CRI splits lines over 16 KiB and we do not join them */
-        sink->on_reject(sink->ctx, ls, li, PROF_REJECT_PARTIAL_LINE, 0, "cri");
+        sink->on_reject(sink->ctx, ls, li, RSLA_REJECT_PARTIAL_LINE, 0, "cri");
         return;
     }
     prof_line_ctx ctx = { s->opt.default_host, false, 0, false, NULL };
@@ -216,7 +216,7 @@ static void scan_line(prof_state *s, const char *line, size_t len, const scan_si
     else if (s->choice.format == PROF_FORMAT_COMBINED)
         prof_text_combined_line(p, n, &ctx, &v);
     else
-        v = (prof_verdict){ .kind = PROF_VERDICT_SKIP, .skip = PROF_SKIP_OTHER_FORMAT };
+        v = (prof_verdict){ .kind = PROF_VERDICT_SKIP, .skip = RSLA_SKIP_OTHER_FORMAT };
     emit(&v, sink, ls, li, off, f.column_exact);
 }
 

@@ -50,7 +50,7 @@ bool prof_choice_needs_line_scan(const prof_choice *c);
 /*! prof_state_create() :
  * State for scanning lines chosen as c under opt (both copied; default_host is borrowed and must
  * outlive the state). json is the caller's JSON scanner state for c->format when that is a JSON
- * format (borrowed; NULL makes every JSON line a skip PROF_SKIP_OTHER_FORMAT). Allocation failure
+ * format (borrowed; NULL makes every JSON line a skip RSLA_SKIP_OTHER_FORMAT). Allocation failure
  * ends the run (rsla_xmalloc). Free with prof_state_free(). */
 prof_state *prof_state_create(const prof_choice *c, const prof_options *opt, scan_state *json);
 

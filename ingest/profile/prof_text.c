@@ -79,8 +79,10 @@ typedef struct lf_value {
 /* The keys a distribution-text outcome needs. */
 typedef struct lf_fields {
     lf_value time, msg, host, method, uri, status, duration, id;
-    bool ambiguous;  /* a token without '=' or an unterminated quote */
+    bool ambiguous;  /* a token without '=' */
     size_t ambiguous_col;
+    bool unterminated; /* a quote that never closes: the line was cut */
+    size_t unterminated_col;
 } lf_fields;
 
 static bool is_key_char(char c)
@@ -142,9 +144,9 @@ static size_t lf_quoted(const char *s, size_t len, size_t i, lf_value *v, lf_fie
         j++;
     }
     if (j >= len) { /* unterminated: keep what there is, but the line is not trustworthy */
-        if (!f->ambiguous)
-            f->ambiguous_col = i;
-        f->ambiguous = true;
+        if (!f->unterminated)
+            f->unterminated_col = i;
+        f->unterminated = true;
         j = len;
     }
     v->p = s + i + 1;
@@ -259,7 +261,7 @@ static void logrus_tty(const char *s, size_t len, size_t m, prof_verdict *v)
     while (e < len && !(s[e] == ' ' && (e + 1 >= len || s[e + 1] == ' ' || quote_closes(s, len, e - 1))))
         e++;
     if (is_completion_msg(s + m, e - m))
-        set_reject(v, PROF_REJECT_NO_ABSOLUTE_TIME, 0, "time");
+        set_reject(v, RSLA_REJECT_NO_ABSOLUTE_TIME, 0, "time");
     else
         set_skip(v, RSLA_SKIP_OTHER_MESSAGE, true);
 }
@@ -308,8 +310,12 @@ static void logrus_outcome(const lf_fields *f, const prof_line_ctx *ctx, prof_ve
 {
     char *scratch = ctx->scratch;
     rsla_outcome *o = &v->outcome;
+    if (f->unterminated) {
+        set_reject(v, RSLA_REJECT_PARTIAL_LINE, f->unterminated_col, NULL);
+        return;
+    }
     if (f->ambiguous) {
-        set_reject(v, PROF_REJECT_TEXT_SYNTAX, f->ambiguous_col, NULL);
+        set_reject(v, RSLA_REJECT_TEXT_SYNTAX, f->ambiguous_col, NULL);
         return;
     }
     if (!line_time(&f->time, ctx, &scratch, &o->time_ns, v) ||
@@ -354,7 +360,7 @@ void prof_text_logrus_line(const char *line, size_t len, const prof_line_ctx *ct
         if (m > 0)
             logrus_tty(line, len, m, v);
         else
-            set_skip(v, PROF_SKIP_OTHER_FORMAT, false);
+            set_skip(v, RSLA_SKIP_OTHER_FORMAT, false);
         return;
     }
     lf_fields f = { 0 };
@@ -552,7 +558,7 @@ void prof_text_combined_line(const char *line, size_t len, const prof_line_ctx *
     clf_head h = { 0 };
     if (!clf_read_head(line, len, &h) ||
         !(h.has_time || h.time_err != RSLA_TIME_OK || h.dash_before_quote)) {
-        set_skip(v, PROF_SKIP_OTHER_FORMAT, false);
+        set_skip(v, RSLA_SKIP_OTHER_FORMAT, false);
         return;
     }
     size_t qe = clf_quote_end(line, len, h.quote);
@@ -561,22 +567,23 @@ void prof_text_combined_line(const char *line, size_t len, const prof_line_ctx *
     while (se < len && line[se] != ' ')
         se++;
     if (qe >= len || se == sc) {
-        /* A quote but no `"request" status`: ours only if the time said so. */
+        /* The line stops inside the request or right after it: cut short, if the time says
+         * it is ours at all. */
         if (h.has_time)
-            set_reject(v, PROF_REJECT_TEXT_SYNTAX, qe >= len ? h.quote : sc, NULL);
+            set_reject(v, RSLA_REJECT_PARTIAL_LINE, qe >= len ? h.quote : sc, NULL);
         else
-            set_skip(v, PROF_SKIP_OTHER_FORMAT, false);
+            set_skip(v, RSLA_SKIP_OTHER_FORMAT, false);
         return;
     }
     if (!h.has_time && h.time_err == RSLA_TIME_OK && !(se - sc <= 3 && is_digit(line[sc]))) {
-        set_skip(v, PROF_SKIP_OTHER_FORMAT, false); /* `x - "y" z`: too weak to claim */
+        set_skip(v, RSLA_SKIP_OTHER_FORMAT, false); /* `x - "y" z`: too weak to claim */
         return;
     }
     rsla_outcome *o = &v->outcome;
     rsla_slice req = { ctx->scratch, unescape_backslashes(line + h.quote + 1, qe - h.quote - 1, ctx->scratch) };
     rsla_slice target;
     if (!clf_request(req, &o->method, &target)) {
-        set_skip(v, PROF_SKIP_NOT_REQUEST, true);
+        set_skip(v, RSLA_SKIP_NOT_REQUEST, true);
         return;
     }
     if (ing_value_status_digits(line + sc, se - sc, &o->status) != ING_STATUS_OK) {

@@ -16,13 +16,14 @@
  *
  * Choices made here (docs/FORMATS.md gives the reasons):
  *   - logrus TTY lines (`INFO[0025] response completed …`) have no absolute time: an outcome
- *     there is rejected (PROF_REJECT_NO_ABSOLUTE_TIME), any other TTY line skipped.
+ *     there is rejected (RSLA_REJECT_NO_ABSOLUTE_TIME), any other TTY line skipped.
  *   - A quoted logrus value ends at the first '"' followed by the end of the line or by spaces
  *     and a `key=`; other quotes inside are the unescaped inner quotes some lines carry.
  *     A bare token without `=` (an unquoted value with spaces) makes an outcome line ambiguous:
- *     it is rejected (PROF_REJECT_TEXT_SYNTAX).
+ *     it is rejected (RSLA_REJECT_TEXT_SYNTAX); a quote that never closes means the line was
+ *     cut (RSLA_REJECT_PARTIAL_LINE).
  *   - A combined line whose request is not `METHOD target [proto]` (TLS bytes sent to a plain
- *     HTTP port, `-`) is skipped (PROF_SKIP_NOT_REQUEST): it records no HTTP request.
+ *     HTTP port, `-`) is skipped (RSLA_SKIP_NOT_REQUEST): it records no HTTP request.
  *   - Combined has no host field: the host is the authority of an absolute-form target, else
  *     the caller's default host, else "-".
  *   - A line without a time of its own takes the time the caller found in a prefix or envelope;
@@ -33,17 +34,6 @@
 #include <stdint.h>                 /* int64_t */
 #include "analyzer/outcome.h"       /* rsla_outcome */
 #include "common/rsla_accounting.h" /* rsla_skip_reason, rsla_reject_reason */
-
-/* Reasons this module needs and rsla_accounting.h does not have yet (asked of the lead as
- * RSLA_SKIP_OTHER_FORMAT "other_format", RSLA_SKIP_NOT_REQUEST "not_request",
- * RSLA_REJECT_NO_ABSOLUTE_TIME "no_absolute_time", RSLA_REJECT_TEXT_SYNTAX "text_syntax",
- * RSLA_REJECT_PARTIAL_LINE "partial_line"). Until they exist the closest reason stands in; only
- * these macros change when they do. */
-#define PROF_SKIP_OTHER_FORMAT RSLA_SKIP_NOT_JSON
-#define PROF_SKIP_NOT_REQUEST RSLA_SKIP_OTHER_MESSAGE
-#define PROF_REJECT_NO_ABSOLUTE_TIME RSLA_REJECT_BAD_TIME
-#define PROF_REJECT_TEXT_SYNTAX RSLA_REJECT_JSON_SYNTAX
-#define PROF_REJECT_PARTIAL_LINE RSLA_REJECT_MISSING_FIELD
 
 typedef enum prof_verdict_kind {
     PROF_VERDICT_OUTCOME = 0,
@@ -79,7 +69,7 @@ typedef struct prof_line_ctx {
  * http.request.uri (query cut at the first '?'), http.response.status (1 to 3 digits); optional:
  * http.response.duration (Go duration), http.request.id.
  * Other logrus lines skip OTHER_MESSAGE; lines that are not logrus at all skip
- * PROF_SKIP_OTHER_FORMAT with recognised = false. */
+ * RSLA_SKIP_OTHER_FORMAT with recognised = false. */
 void prof_text_logrus_line(const char *line, size_t len, const prof_line_ctx *ctx,
                            prof_verdict *v);
 
@@ -91,7 +81,7 @@ void prof_text_logrus_line(const char *line, size_t len, const prof_line_ctx *ct
  * timed_combined without a time (`ip - "request" status …`, time from the context); the
  * harbor-helm `[time]:ip - "request"` and bitnami `"request" (8080) status` variants.
  * duration_ns is always -1 and request_id empty: combined has neither.
- * Lines without a quoted request followed by a status skip PROF_SKIP_OTHER_FORMAT with
+ * Lines without a quoted request followed by a status skip RSLA_SKIP_OTHER_FORMAT with
  * recognised = false. */
 void prof_text_combined_line(const char *line, size_t len, const prof_line_ctx *ctx,
                              prof_verdict *v);
