@@ -55,13 +55,14 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64|i.86)$")
       __m128i c = _mm_clmulepi64_si128(_mm256_castsi256_si128(a), _mm256_castsi256_si128(a), 0);
       return (int)_pdep_u64(3, 5) + (int)_tzcnt_u64(8) + _mm256_movemask_epi8(a) + _mm_cvtsi128_si32(c);
     }")
-  rsla_scan_kernel(avx512 "-mavx512f -mavx512bw -mavx512vl -mavx2 -mbmi -mbmi2 -mpclmul -mpopcnt" "
+  rsla_scan_kernel(avx512 "-mavx512f -mavx512bw -mavx512vl -mavx512vbmi2 -mavx2 -mbmi -mbmi2 -mpclmul -mpopcnt" "
     #include <immintrin.h>
     int main(void) {
       __m512i a = _mm512_shuffle_epi8(_mm512_set1_epi8(1), _mm512_set1_epi8(2));
       __m512i b = _mm512_alignr_epi8(a, _mm512_permutex2var_epi64(a, _mm512_set1_epi64(1), a), 15);
       __mmask64 m = _mm512_cmpeq_epi8_mask(a, b);
-      return (int)_cvtmask64_u64(m) + (int)_tzcnt_u64(8);
+      __m512i c = _mm512_maskz_compress_epi8(m, a);
+      return (int)_cvtmask64_u64(m) + (int)_tzcnt_u64(8) + _mm_cvtsi128_si32(_mm512_castsi512_si128(c));
     }")
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
   rsla_scan_kernel(neon "" "

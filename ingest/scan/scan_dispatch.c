@@ -62,7 +62,8 @@ static uint32_t detect_x86(void)
     const bool ymm_saved = (xcr0 & 0x6) == 0x6;          /* SSE and AVX state */
     const bool zmm_saved = (xcr0 & 0xE6) == 0xE6;        /* + opmask, ZMM_Hi256, Hi16_ZMM */
     const bool avx2 = (b >> 5 & 1) && (b >> 3 & 1) && (b >> 8 & 1); /* AVX2, BMI1, BMI2 */
-    const bool avx512 = (b >> 16 & 1) && (b >> 30 & 1) && (b >> 31 & 1); /* F, BW, VL */
+    const bool avx512 = (b >> 16 & 1) && (b >> 30 & 1) && (b >> 31 & 1) /* F, BW, VL */
+                        && (c >> 6 & 1);                                   /* VBMI2 */
     if (avx2 && ymm_saved)
         f |= SCAN_CPU_AVX2;
     if (avx2 && avx512 && zmm_saved)

@@ -108,7 +108,7 @@ struct scan_kernel {
 /* CPU features, as bits (scan_dispatch.c detects them). */
 #define SCAN_CPU_SSE42 (1u << 0)     /* SSE4.2 + SSSE3 + PCLMULQDQ + POPCNT */
 #define SCAN_CPU_AVX2 (1u << 1)      /* AVX2 + BMI1/2, OS saves YMM */
-#define SCAN_CPU_AVX512 (1u << 2)    /* AVX-512 F/BW/VL, OS saves ZMM and opmasks */
+#define SCAN_CPU_AVX512 (1u << 2)    /* AVX-512 F/BW/VL/VBMI2, OS saves ZMM and opmasks */
 #define SCAN_CPU_NEON (1u << 3)      /* AArch64 Advanced SIMD */
 
 struct scan_state {
