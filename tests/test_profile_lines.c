@@ -496,11 +496,21 @@ static void test_detection_rules(void)
     const char *ng = "{\"time_local\":\"13/May/2020:15:25:30 +0000\",\"request\":\"GET /v2/ HTTP/1.1\",\"status\":\"200\"}\n";
     prof_detect(ng, strlen(ng), &c);
     CHECK_EQ_STR(prof_format_name(c.format), "nginx-json");
-    /* a cut last line is not judged when the buffer is the detection limit */
-    char *big = calloc(1, PROF_DETECT_MAX_BYTES + 10);
-    memset(big, 'x', PROF_DETECT_MAX_BYTES + 9);
-    prof_detect(big, PROF_DETECT_MAX_BYTES + 9, &c);
-    CHECK_EQ_INT(c.lines_read, 0);
+    /* a line cut by the byte limit is judged only when it is the first one */
+    char *big = calloc(1, PROF_DETECT_MAX_BYTES + 400);
+    const char *first = "10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.1\" 200 2 \"\" \"d\"\n";
+    memcpy(big, first, strlen(first));
+    memset(big + strlen(first), 'x', PROF_DETECT_MAX_BYTES + 300 - strlen(first));
+    prof_detect(big, PROF_DETECT_MAX_BYTES + 300, &c);
+    CHECK_EQ_INT(c.lines_read, 1);
+    CHECK_EQ_INT(c.format, PROF_FORMAT_COMBINED);
+    /* one huge first line: judged by its beginning (a logrus line with a long _state query) */
+    const char *lr = "time=\"2023-01-18T22:23:09Z\" level=info msg=\"response completed\" http.request.uri=\"/v2/x?_state=";
+    memcpy(big, lr, strlen(lr));
+    memset(big + strlen(lr), 'A', PROF_DETECT_MAX_BYTES + 300 - strlen(lr));
+    prof_detect(big, PROF_DETECT_MAX_BYTES + 300, &c);
+    CHECK_EQ_INT(c.lines_read, 1);
+    CHECK_EQ_INT(c.format, PROF_FORMAT_DISTRIBUTION_TEXT);
     free(big);
     /* names */
     prof_format f;

@@ -201,8 +201,8 @@ static void tally_lines(const char *buf, size_t len, detect_tally *t)
     size_t pos = 0;
     while (pos < cap && t->lines < PROF_DETECT_MAX_LINES) {
         const char *nl = memchr(buf + pos, '\n', cap - pos);
-        if (!nl && len > cap)
-            break; /* a line cut by the byte limit is not judged */
+        if (!nl && len > cap && t->lines > 0)
+            break; /* a line cut by the byte limit is not judged, unless it is the only one */
         size_t end = nl ? (size_t)(nl - buf) : cap;
         prof_line_class c;
         prof_detect_line(buf + pos, end - pos, scratch, &c);

@@ -84,7 +84,9 @@ void prof_detect_line(const char *line, size_t len, char *scratch, prof_line_cla
  * Chooses the profile of a file from buf[0, len), its first decoded bytes (any length; only the
  * first PROF_DETECT_MAX_BYTES and PROF_DETECT_MAX_LINES lines are read, and a last line without
  * a newline is read only when the whole buffer is shorter than PROF_DETECT_MAX_BYTES, since it
- * may be cut). *out is always written. Allocates scratch for the call only. */
+ * may be cut, or when it is the first line: a line longer than the limit is judged by its
+ * beginning rather than leaving the file undetected). *out is always written. Allocates scratch
+ * for the call only. */
 void prof_detect(const char *buf, size_t len, prof_choice *out);
 
 /*! prof_choice_forced() :
