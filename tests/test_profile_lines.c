@@ -210,6 +210,12 @@ static void test_combined_shapes(void)
     v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/ HTTP/1.0\" (8080) 401 76 \"-\" \"d\"");
     CHECK_EQ_INT(v.kind, PROF_VERDICT_OUTCOME);
     CHECK_EQ_INT(v.outcome.status, 401);
+    /* Quay's lb_logs and Nexus' request.log (LOG-FORMATS section 4, no real line collected) */
+    v = combined("10.0.0.1 (203.0.113.5) - - [13/May/2020:15:25:30 +0000] \"GET /v2/x/manifests/1 HTTP/1.1\" 200 529 \"-\" \"docker\" (0.012 342 0.011)");
+    CHECK(v.kind == PROF_VERDICT_OUTCOME && v.outcome.status == 200);
+    v = combined("10.0.0.1 - admin [13/May/2020:15:25:30 +0000] \"GET /repository/docker-hosted/v2/x/manifests/1 HTTP/1.1\" 200 - 529 12 \"docker/20.10\" [qtp1-42]");
+    CHECK(v.kind == PROF_VERDICT_OUTCOME);
+    EQ(v.outcome.path, "/repository/docker-hosted/v2/x/manifests/1");
     /* HTTP/0.9 style request without a protocol */
     v = combined("10.0.0.1 - - [25/Nov/2021:15:28:20 +0000] \"GET /v2/\" 400 0 \"-\" \"-\"");
     CHECK_EQ_INT(v.kind, PROF_VERDICT_OUTCOME);
