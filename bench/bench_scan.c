@@ -424,6 +424,7 @@ int main(int argc, char **argv)
     }
     bench_agg *agg = rsla_xcalloc(1, sizeof *agg);
     result res[9];
+    memset(res, 0, sizeof res);
     size_t n = 0;
     for (size_t k = 0; k < nk && k < 8; k++)
         run_kernel(kernels[k], &in, runs, agg, &res[n++]);
