@@ -52,7 +52,8 @@ static bool go_component(const char *s, size_t len, size_t *i, uint64_t *total)
     const size_t int_start = p;
     uint64_t whole = 0;
     for (; p < len && is_digit(s[p]); p++) {
-        if (whole > (max - (uint64_t)(s[p] - '0')) / 10)
+        /* 18 digits cannot overflow; only longer runs pay for the exact check. */
+        if (p - int_start >= 18 && whole > (max - (uint64_t)(s[p] - '0')) / 10)
             return false;
         whole = whole * 10 + (uint64_t)(s[p] - '0');
     }

@@ -112,7 +112,7 @@ static bool filter_accepts(emit_ctx *c)
         return false;
     const rsla_slice msg = decoded(c, v);
     for (size_t i = 0; i < SCAN_MAX_FILTER_VALUES && p->filter_values[i]; i++)
-        if (msg.len == c->s->filter_len[i] && memcmp(msg.ptr, p->filter_values[i], msg.len) == 0)
+        if (msg.len == c->s->filter_len[i] && scan_key_eq(msg.ptr, p->filter_values[i], msg.len))
             return true;
     return false;
 }
