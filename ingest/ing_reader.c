@@ -89,12 +89,14 @@ static bool refill(ing_reader *r)
     return true;
 }
 
+/* err says what went wrong, not with which file: the caller names the file (regsla prints
+ * "regsla: PATH: ERROR", and input.files[].error sits beside its path). */
 ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
 {
     const bool is_stdin = strcmp(path, "-") == 0;
     const int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
     ing_reader *r = rsla_xcalloc(1, sizeof *r);
@@ -113,14 +115,14 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
         }
     }
     if (r->error) {
-        snprintf(err, errlen, "%s: %s", path, r->error);
+        snprintf(err, errlen, "%s", r->error);
         ing_reader_close(r);
         return NULL;
     }
     const char *foreign = foreign_compression(r->in, r->in_len);
     if (foreign) {
-        snprintf(err, errlen, "%s: %s-compressed input is not supported (decompress it, or "
-                 "recompress it with zstd); nothing read", path, foreign);
+        snprintf(err, errlen, "%s-compressed input is not supported (decompress it, or "
+                 "recompress it with zstd); nothing read", foreign);
         ing_reader_close(r);
         return NULL;
     }
@@ -157,26 +159,38 @@ static size_t read_plain(ing_reader *r, char *buf, size_t cap)
     return n;
 }
 
+/* Decodes into buf at most one window (ZSTD_DStreamOutSize(), 128 KiB) per ZSTD_decompressStream
+ * call. That call does not advance out.pos when it fails, so text it decoded before a corrupt
+ * block or a bad checksum is dropped: with the whole of cap per call, up to a chunk (1 MiB) of
+ * good text before the damage was lost, and a frame smaller than cap went the single-pass way,
+ * all or nothing. One window per call bounds the loss to what that window holds. At the end of
+ * the file the decoder is still called while a frame is open, to flush what it holds. */
 static size_t read_zstd(ing_reader *r, char *buf, size_t cap)
 {
-    ZSTD_outBuffer out = { buf, cap, 0 };
-    while (out.pos < out.size && !r->error) {
-        if (r->in_pos == r->in_len && !refill(r))
+    const size_t window = ZSTD_DStreamOutSize();
+    size_t done = 0;
+    while (done < cap && !r->error) {
+        if (r->in_pos == r->in_len && !refill(r) && (r->error || r->last_ret == 0))
             break;
         ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+        ZSTD_outBuffer out = { buf + done, RSLA_MIN(cap - done, window), 0 };
         const uint64_t before = r->bytes_in;
         const size_t ret = ZSTD_decompressStream(r->dctx, &out, &in);
-        r->bytes_in += in.pos - r->in_pos;
+        const size_t used = in.pos - r->in_pos;
+        r->bytes_in += used;
         r->in_pos = in.pos;
         if (ZSTD_isError(ret)) {
             set_error(r, before, "corrupt zstd data", ZSTD_getErrorName(ret));
             break;
         }
         r->last_ret = ret;
+        done += out.pos;
+        if (r->eof && used == 0 && out.pos == 0)
+            break; /* no input left and nothing more to flush */
     }
-    if (r->eof && r->in_pos == r->in_len && r->last_ret != 0 && out.pos == 0)
+    if (r->eof && r->in_pos == r->in_len && r->last_ret != 0 && done == 0)
         set_error(r, r->bytes_in, "truncated zstd frame", "the input ends inside a frame");
-    return out.pos;
+    return done;
 }
 
 static size_t read_decoded(ing_reader *r, char *buf, size_t cap)

@@ -184,11 +184,15 @@ class HardCase(unittest.TestCase):
         want = {"lines": lines, "outcomes": outcomes, "skipped": sum(skipped.values()),
                 "rejected": sum(rejected.values())}
         self.assertEqual(got, want)
-        self.assertEqual(counts["skipped_by_reason"],
-                         {r: skipped.get(r, 0) for r in SKIP_REASONS})
-        self.assertEqual(counts["rejected_by_reason"],
-                         {r: rejected.get(r, 0) for r in REJECT_REASONS})
+        self.assertReasons(counts["skipped_by_reason"], skipped)
+        self.assertReasons(counts["rejected_by_reason"], rejected)
         self.assertEqual(counts["lines"], counts["outcomes"] + counts["skipped"] + counts["rejected"])
+
+    def assertReasons(self, got, want):
+        """got: a report's *_by_reason object; want: {reason: n}, every other reason 0 (the
+        report may know more reasons than SKIP_REASONS/REJECT_REASONS name)."""
+        self.assertLessEqual(set(want), set(got))
+        self.assertEqual(got, {r: want.get(r, 0) for r in got})
 
     def one_file(self, rep, path=None):
         files = rep["input"]["files"]
@@ -238,15 +242,17 @@ class Text(HardCase):
         self.assertNotIn("rejected", err)
 
     def test_nul_bytes(self):
-        # 64 KiB of NUL and no newline: one line, whose first byte is not '{' (SLA-SPEC 1: a line
-        # of another stream) -> skipped not_json. See test_nul_run_before_a_record.
+        # 64 KiB of NUL and no newline: one line that matches no log format, so the file is
+        # "no known log format" (format detection, docs/FORMATS.md): its line is counted as
+        # skipped unknown_format and the file is reported (exit 3).
         data = b"\0" * 65536
         p = self.write("nul.log", data)
         rc, rep, err = self.regsla([p])
-        self.assertEqual(rc, 0, err)
-        self.assertCounts(rep["input"], 1, 0, skipped={"not_json": 1})
+        self.assertEqual(rc, 3, err)
+        self.assertCounts(rep["input"], 1, 0, skipped={"unknown_format": 1})
         f = self.one_file(rep, p)
-        self.assertClean(f, len(data))
+        self.assertIn("no known log format", f["error"])
+        self.assertIn("regsla: %s: no known log format" % p, err)
         self.assertEqual(f["bytes_decoded"], len(data))
 
     @unittest.expectedFailure
@@ -263,22 +269,69 @@ class Text(HardCase):
         self.assertEqual(rc, 0, err)
         self.assertCounts(rep["input"], 2, 1, rejected={"json_syntax": 1})
 
+    @unittest.expectedFailure
+    def test_junk_before_the_first_record(self):
+        # BUG (format detection, ingest/ing_pipeline.c + ingest/profile/prof_detect.c: the
+        # format of a file is decided from its first 64 lines / 64 KiB only): a file that starts
+        # with 70 lines of a Go panic (or any stream of other lines) is "no known log format" and
+        # every record after them is counted as skipped unknown_format - reported, exit 3, but
+        # all 100 outcomes are lost. Ten such lines are fine (see below). A file whose window
+        # holds no known line could be scanned with the default profile instead, its other
+        # lines counted as not_json as usual.
+        records = b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(100))
+        ok = self.write("ten.log", b"".join(b"goroutine %d [running]:\n" % i for i in range(10)) + records)
+        rc, rep, err = self.regsla([ok])
+        self.assertEqual(rc, 0, err)
+        self.assertCounts(rep["input"], 110, 100, skipped={"not_json": 10})
+        p = self.write("panic.log", b"".join(b"goroutine %d [running]:\n" % i for i in range(70)) + records)
+        rc, rep, err = self.regsla([p])
+        self.assertCounts(rep["input"], 170, 100, skipped={"not_json": 70})
+        self.assertEqual(rc, 0, err)
+
     def test_random_binary(self):
+        # A file of random bytes matches no log format: every line skipped unknown_format, exit 3.
         rng = random.Random(20240210)
         data = bytes(rng.getrandbits(8) for _ in range(1 << 20))
         p = self.write("random.bin", data)
-        lines, skipped, rejected, first = expected_counts(data)
+        rc, rep, err = self.regsla([p])
+        self.assertEqual(rc, 3, err)
+        self.assertCounts(rep["input"], len(split_lines(data)), 0,
+                          skipped={"unknown_format": len(split_lines(data))})
+        self.assertIn("regsla: %s: no known log format" % p, err)
+
+    def test_random_binary_after_records(self):
+        # Records first (the file is Distribution JSON), then 1 MiB of random bytes: each
+        # garbage line is blank, not_json or rejected at its own line number and byte offset.
+        rng = random.Random(20240211)
+        head = b"".join(record(http__request__id="h%d" % i) + b"\n" for i in range(20))
+        garbage = bytes(rng.getrandbits(8) for _ in range(1 << 20))
+        p = self.write("random.bin", head + garbage)
+        lines, skipped, rejected, first = expected_counts(garbage)
         rc, rep, err = self.regsla([p])
         self.assertEqual(rc, 0, err)
         inp = rep["input"]
         self.assertEqual((inp["lines"], inp["outcomes"], inp["skipped"], inp["rejected"]),
-                         (lines, 0, sum(skipped.values()), rejected))
-        self.assertEqual(inp["skipped_by_reason"], skipped)
+                         (20 + lines, 20, sum(skipped.values()), rejected))
+        self.assertReasons(inp["skipped_by_reason"], skipped)
         self.assertEqual(sum(inp["rejected_by_reason"][r] for r in SYNTAX_REASONS), rejected)
         f = self.one_file(rep, p)
-        self.assertClean(f, len(data))
+        self.assertClean(f, len(head) + len(garbage))
         self.assertTrue(first, "the seed gives at least one line starting with '{'")
-        self.assertRegex(err, re.escape("regsla: %s:%d: rejected (byte %d, column " % (p, *first)))
+        self.assertRegex(err, re.escape("regsla: %s:%d: rejected (byte %d, column " %
+                                        (p, 20 + first[0], len(head) + first[1])))
+
+    @unittest.expectedFailure
+    def test_long_first_record(self):
+        # BUG (format detection, ingest/profile/prof_detect.c with ingest/ing_pipeline.c: the
+        # first 64 KiB decide the file's format): a first record longer than 64 KiB (a long uri
+        # or err.detail) is cut at the window, is then no valid JSON, and the whole file becomes
+        # "no known log format": all 6 outcomes are counted as skipped unknown_format (exit 3).
+        first = record(http__request__uri="/v2/lib/app/manifests/" + "a" * 100000)
+        data = first + b"\n" + b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(5))
+        p = self.write("long-first.log", data)
+        rc, rep, err = self.regsla([p])
+        self.assertCounts(rep["input"], 6, 6)
+        self.assertEqual(rc, 0, err)
 
     def test_last_line_without_newline(self):
         data = b"\n".join(record(http__request__id="r%d" % i) for i in range(3))
@@ -534,8 +587,8 @@ class Zstd(HardCase):
         self.assertTrue(entry["lost_tail"])
         self.assertEqual(entry["compression"], "zstd")
         self.assertIn("regsla: %s: %s" % (path, entry["error"]), err)
-        self.assertIn("at byte %d of the file; the %d lines before it are counted" %
-                      (entry["error_offset"], entry["lines"]), err)
+        self.assertIn("at byte %d of the file; the %d lines" % (entry["error_offset"], entry["lines"]),
+                      err)
 
     def test_truncated_mid_frame(self):
         text = self.text()
@@ -575,7 +628,17 @@ class Zstd(HardCase):
         self.assertLostTail(err, f, p, "corrupt zstd data")
         self.assertLessEqual(f["error_offset"], len(z))
         self.assertEqual(f["bytes_read"], f["error_offset"])
-        self.assertPrefixAccounting(f, text)
+        # zstd finds some damage only later (a block that decodes to wrong bytes; the checksum at
+        # the frame's end), so the last text handed on before the error may be garbage: every
+        # such line is counted (rejected here), none is dropped, and no more outcomes than the
+        # real text has whole lines in as many bytes.
+        d = f["bytes_decoded"]
+        self.assertGreater(d, 0)
+        self.assertLessEqual(d, len(text))
+        self.assertEqual(f["skipped"], 0)
+        self.assertEqual(f["lines"], f["outcomes"] + f["rejected"])
+        self.assertLessEqual(f["outcomes"], text[:d].count(b"\n"))
+        self.assertGreaterEqual(f["rejected"], 0 if text[:d].endswith(b"\n") else 1)
         self.assertLess(f["outcomes"], 3000)
 
     def test_wrong_checksum(self):
@@ -669,10 +732,11 @@ class Zstd(HardCase):
         self.assertEqual(f["error_offset"], cut)
         self.assertPrefixAccounting(f, text)
         self.assertGreater(f["outcomes"], 0)
-        # Two bytes of the magic number only: plain text of those bytes, one not-JSON line.
+        # Two bytes of the magic number only: plain text of those bytes, one line of no known
+        # format (exit 3).
         p = subprocess.run(argv, input=z[:2], capture_output=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertCounts(json.loads(p.stdout)["input"], 1, 0, skipped={"not_json": 1})
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertCounts(json.loads(p.stdout)["input"], 1, 0, skipped={"unknown_format": 1})
         # The magic number and nothing after it: a frame cut short at once.
         p = subprocess.run(argv, input=z[:5], capture_output=True, timeout=60)
         self.assertEqual(p.returncode, 3, p.stderr)
@@ -817,8 +881,11 @@ class Big(HardCase):
         self.assertLess(kb * 1024, 2.5 * size + (64 << 20), "peak RSS %d KiB" % kb)
 
     def garbage(self, name, size, seed):
-        """size bytes: random binary with NDJSON-looking and broken lines mixed in."""
+        """size bytes: 20 records (so the file is Distribution JSON, and every line goes through
+        the scanner), then random binary with NDJSON-looking and broken lines mixed in. Returns
+        (path, the bytes after the records)."""
         rng = random.Random(seed)
+        head = b"".join(record(http__request__id="h%d" % i) + b"\n" for i in range(20))
         pieces, total = [], 0
         noise = [b'{"msg":"response completed","time":', b'{"a":[1,2', b"\xff\xfe{}", b"{}",
                  b'{"msg":"authorized request"}', b"\0" * 100, b"   ", b""]
@@ -828,7 +895,7 @@ class Big(HardCase):
             pieces.append(b"\n" + rng.choice(noise) + b"\n")
             total += len(blob) + len(pieces[-1])
         data = b"".join(pieces)
-        return self.write(name, data), data
+        return self.write(name, head + data), data
 
     def test_memory_does_not_grow_with_the_input(self):
         runs = {}
@@ -839,8 +906,8 @@ class Big(HardCase):
             self.assertEqual(rc, 0, err)
             inp = rep["input"]
             self.assertEqual((inp["lines"], inp["outcomes"], inp["skipped"], inp["rejected"]),
-                             (lines, 0, sum(skipped.values()), rejected))
-            self.assertEqual(inp["skipped_by_reason"], skipped)
+                             (20 + lines, 20, sum(skipped.values()), rejected))
+            self.assertReasons(inp["skipped_by_reason"], skipped)
             runs[mb] = kb
             os.unlink(p)
             del data
