@@ -1,7 +1,7 @@
 /* Fuzz target: the chunker and the threads of ingest/ing_pipeline.
  *
  * The input (after two parameter bytes) is the text of one input file, read through
- * ing_pipeline_run twice: once as a plain file with one thread and the default 1 MiB chunks (the
+ * ing_pipeline_run: as a plain file with one thread and the default 1 MiB chunks (the
  * reference), once with a tiny chunk size (1 to 64 bytes: every line is cut, carried and grown)
  * and 1 to 3 threads, either as the same plain file or as a zstd file of 1 to 8 frames cut
  * anywhere in the text (mid-line too) with one parallel segment per frame (segment_min_bytes 1).
@@ -12,9 +12,18 @@
  *   - the sampled rejections name the same lines, byte offsets, columns and reasons;
  *   - the reference counts as many lines as the text has (newlines, plus an unterminated tail).
  * Parameter bytes: data[0] picks the chunk size (and where frames are cut); data[1] the threads
- * (% 3), zstd or plain (bit 2), the frame count (bits 3-5) and checksums (bit 6). Files are
- * memfds, opened by the pipeline as /proc/self/fd/N like any path; formats are detected as
- * regsla detects them (ing_options.settings NULL), the same way in both runs. */
+ * (% 3), zstd or plain (bit 2), the frame count (bits 3-5), checksums (bit 6), and (bit 7) whether
+ * the file's format is detected as regsla detects it (ing_options.settings NULL) or the
+ * Distribution JSON profile is forced. Files are memfds, opened by the pipeline as
+ * /proc/self/fd/N like any path.
+ * Three runs: the reference (1 thread, 1 MiB chunks), the same text with the tiny chunks and one
+ * thread, and the run above. The two tiny-chunk runs must agree in everything; the tiny-chunk
+ * run must agree with the reference too.
+ * KNOWN BUG (reported): a file's format, and with a forced format whether lines need prefixes
+ * stripped, are decided from its first chunk, so with chunks smaller than the detection window
+ * (64 lines / 64 KiB) the verdicts can differ from the 1 MiB run (a BOM at the start of a later
+ * line, a first line that is not a record). RSLA_FUZZ_SKIP_KNOWN=1 in the environment leaves
+ * bit 7 off and skips the comparison with the reference, to fuzz the rest past it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +33,7 @@
 #include <zstd.h>
 
 #include "ingest/ing_pipeline.h"
+#include "ingest/profile/prof_detect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,12 +100,16 @@ static void check_sums(const rsla_line_counts *c)
     }
 }
 
-static void run(const ing_input_list *inputs, unsigned threads, size_t chunk_size, run_out *out)
+/* detect: formats detected as regsla does (settings NULL); else the Distribution JSON forced. */
+static void run(const ing_input_list *inputs, unsigned threads, size_t chunk_size, bool detect,
+                run_out *out)
 {
+    static const ing_input_settings forced = { true, PROF_FORMAT_DISTRIBUTION, NULL };
     const ing_options opt = {
         .threads = threads,
         .chunk_size = chunk_size,
         .kernel = scan_kernel_best(),
+        .settings = detect ? NULL : &forced,
         .segment_min_bytes = 1, /* zstd: one parallel segment per frame */
     };
     const ing_consumer consumer = { NULL, begin, on_outcome };
@@ -136,11 +150,45 @@ static const char *counts_text(const rsla_line_counts *c)
     return b;
 }
 
-static void differ(const char *what, unsigned threads, size_t chunk_size)
+static void differ(const char *against, const char *what, unsigned threads, size_t chunk_size)
 {
-    fprintf(stderr, "fuzz_chunker: %s differs with %u threads and %zu-byte chunks\n", what,
-            threads, chunk_size);
+    fprintf(stderr, "fuzz_chunker: %s differs with %u threads and %zu-byte chunks from the run "
+            "with %s\n", what, threads, chunk_size, against);
     abort();
+}
+
+/* Checks that run b agrees with run a on everything the report and the messages show. */
+static void compare(const run_out *ra, const run_out *rb, size_t len, uint64_t lines,
+                    const char *against, unsigned threads, size_t chunk_size, bool as_zstd,
+                    unsigned frames)
+{
+    const run_out ref = *ra, got = *rb; /* shallow copies, read only */
+    const rsla_input_file *a = &ref.res.input.files[0], *b = &got.res.input.files[0];
+    if (memcmp(&a->counts, &b->counts, sizeof a->counts) != 0) {
+        fprintf(stderr, "reference: %s\nthis run:  %s (%s, %u frames)\n", counts_text(&a->counts),
+                counts_text(&b->counts), as_zstd ? "zstd" : "plain", frames);
+        differ(against, "line accounting", threads, chunk_size);
+    }
+    if (a->bytes_decoded != len || b->bytes_decoded != len || (a->error != NULL) != (b->error != NULL))
+        differ(against, "bytes decoded or file error", threads, chunk_size);
+    if (ref.outcomes != got.outcomes || ref.hash_sum != got.hash_sum)
+        differ(against, "outcomes", threads, chunk_size);
+    if (ref.res.n_rejections != got.res.n_rejections)
+        differ(against, "number of sampled rejections", threads, chunk_size);
+    for (size_t i = 0; i < ref.res.n_rejections; i++) {
+        const ing_rejection *x = &ref.res.rejections[i], *y = &got.res.rejections[i];
+        if (x->line != y->line || x->offset != y->offset || x->column != y->column ||
+            x->reason != y->reason || x->file != y->file ||
+            (x->field ? !y->field || strcmp(x->field, y->field) : y->field != NULL)) {
+            fprintf(stderr, "rejection %zu: line %llu/%llu offset %llu/%llu column %llu/%llu\n", i,
+                    (unsigned long long)x->line, (unsigned long long)y->line,
+                    (unsigned long long)x->offset, (unsigned long long)y->offset,
+                    (unsigned long long)x->column, (unsigned long long)y->column);
+            differ(against, "a sampled rejection", threads, chunk_size);
+        }
+        if (x->line < 1 || x->line > lines || x->offset >= len)
+            differ(against, "a rejection outside the text", threads, chunk_size);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -151,18 +199,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const unsigned threads = 1 + data[1] % 3;
     const uint8_t *text = data + 2;
     const size_t len = size - 2;
-    /* Plain text only: a zstd or skippable frame magic at the start makes it zstd input, which
-     * fuzz_zstd_ingest covers. */
+    /* Text only: a zstd or skippable frame magic at the start makes it zstd input, and gzip, xz,
+     * bzip2 and lz4 magics are refused (fuzz_zstd_ingest covers both). */
     if (len >= 4) {
         const uint32_t m = (uint32_t)text[0] | (uint32_t)text[1] << 8 | (uint32_t)text[2] << 16 |
                            (uint32_t)text[3] << 24;
-        if (m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u)
+        if (m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u || m == 0x184D2204u)
             return 0;
     }
+    if ((len >= 2 && text[0] == 0x1F && text[1] == 0x8B) ||
+        (len >= 6 && memcmp(text, "\xFD" "7zXZ\0", 6) == 0) ||
+        (len >= 10 && memcmp(text, "BZh", 3) == 0 && text[3] >= '1' && text[3] <= '9' &&
+         memcmp(text + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0))
+        return 0;
 
     const bool as_zstd = data[1] & 4;
     const unsigned frames = 1 + (data[1] >> 3) % 8;
     const bool checksum = data[1] & 0x40;
+    /* RSLA_FUZZ_SKIP_KNOWN=1: set the known bug aside, to fuzz the rest past it. */
+    static int skip_known = -1;
+    if (skip_known < 0)
+        skip_known = getenv("RSLA_FUZZ_SKIP_KNOWN") && *getenv("RSLA_FUZZ_SKIP_KNOWN") == '1';
+    const bool detect = (data[1] & 0x80) && !skip_known;
 
     const int fd = memfd_create("fuzz_chunker", MFD_CLOEXEC);
     if (fd < 0 || (len && write(fd, text, len) != (ssize_t)len)) {
@@ -206,9 +264,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zitem.size = zlen;
     }
 
-    run_out ref, got;
-    run(&inputs, 1, 0, &ref);
-    run(as_zstd ? &zinputs : &inputs, threads, chunk_size, &got);
+    run_out ref, mid, got;
+    run(&inputs, 1, 0, detect, &ref);
+    run(&inputs, 1, chunk_size, detect, &mid);
+    run(as_zstd ? &zinputs : &inputs, threads, chunk_size, detect, &got);
 
     /* The text's own line count: every '\n' ends a line, and a non-empty tail is one more. A BOM
      * at the start is read as whitespace and changes no line. */
@@ -223,32 +282,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
 
-    const rsla_input_file *a = &ref.res.input.files[0], *b = &got.res.input.files[0];
-    if (memcmp(&a->counts, &b->counts, sizeof a->counts) != 0) {
-        fprintf(stderr, "reference: %s\nthis run:  %s (%s, %u frames)\n", counts_text(&a->counts),
-                counts_text(&b->counts), as_zstd ? "zstd" : "plain", frames);
-        differ("line accounting", threads, chunk_size);
-    }
-    if (a->bytes_decoded != len || b->bytes_decoded != len || (a->error != NULL) != (b->error != NULL))
-        differ("bytes decoded or file error", threads, chunk_size);
-    if (ref.outcomes != got.outcomes || ref.hash_sum != got.hash_sum)
-        differ("outcomes", threads, chunk_size);
-    if (ref.res.n_rejections != got.res.n_rejections)
-        differ("number of sampled rejections", threads, chunk_size);
-    for (size_t i = 0; i < ref.res.n_rejections; i++) {
-        const ing_rejection *x = &ref.res.rejections[i], *y = &got.res.rejections[i];
-        if (x->line != y->line || x->offset != y->offset || x->column != y->column ||
-            x->reason != y->reason || x->file != y->file ||
-            (x->field ? !y->field || strcmp(x->field, y->field) : y->field != NULL)) {
-            fprintf(stderr, "rejection %zu: line %llu/%llu offset %llu/%llu column %llu/%llu\n", i,
-                    (unsigned long long)x->line, (unsigned long long)y->line,
-                    (unsigned long long)x->offset, (unsigned long long)y->offset,
-                    (unsigned long long)x->column, (unsigned long long)y->column);
-            differ("a sampled rejection", threads, chunk_size);
-        }
-        if (x->line < 1 || x->line > lines || x->offset >= len)
-            differ("a rejection outside the text", threads, chunk_size);
-    }
+    /* The tiny-chunk runs agree with each other always; with the 1 MiB reference unless the
+     * known bug is set aside (see the top of this file). */
+    compare(&mid, &got, len, lines, "1 thread, same chunks", threads, chunk_size, as_zstd, frames);
+    if (!skip_known)
+        compare(&ref, &mid, len, lines, "1 MiB chunks", 1, chunk_size, false, 1);
+    ing_result_free(&mid.res);
     ing_result_free(&ref.res);
     ing_result_free(&got.res);
     close(fd);
