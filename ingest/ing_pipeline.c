@@ -151,9 +151,12 @@ static void file_finish(pipeline *p, file_work *f)
     f->state = FILE_DONE;
 }
 
-/* Fills c with the next whole lines of f. Runs without the lock: the thread holds f. */
-static void read_chunk(file_work *f, chunk *c)
+/* Fills c with the next whole lines of f. Runs without the lock: the thread holds f's reader,
+ * but f->state is read by other threads, so the end of the input is returned, not recorded.
+ * @return true at the end of the input. */
+static bool read_chunk(file_work *f, chunk *c)
 {
+    bool eof = false;
     size_t len = 0;
     if (f->carry_len) {
         while (c->cap < f->carry_len * 2)
@@ -168,7 +171,7 @@ static void read_chunk(file_work *f, chunk *c)
                                 : ing_reader_read(f->reader, c->buf + len, c->cap - len);
         len += n;
         if (n == 0) {
-            f->state = FILE_DONE; /* marked finished under the lock by the caller */
+            eof = true;
             break;
         }
         const char *nl = memrchr(c->buf + searched, '\n', len - searched);
@@ -189,6 +192,7 @@ static void read_chunk(file_work *f, chunk *c)
     }
     c->len = len;
     memset(c->buf + len, 0, SCAN_PADDING);
+    return eof;
 }
 
 /* MARK: - Scanning (Private) */
@@ -416,7 +420,8 @@ static const scan_profile *json_profile_for(prof_format f)
     return f == PROF_FORMAT_DISTRIBUTION ? scan_profile_distribution() : NULL;
 }
 
-/* Decides how an input is read, from its first decoded bytes or the user's word. */
+/* Decides how an input is read, from its first decoded bytes or the user's word. Under the
+ * lock: detection reads at most PROF_DETECT_MAX_BYTES, once per input. */
 static void decide_profile(pipeline *p, size_t input, const char *buf, size_t len)
 {
     input_work *iw = &p->inputs_work[input];
@@ -458,43 +463,34 @@ static void read_step(pipeline *p, file_work *f, chunk *c)
 {
     f->busy = true;
     p->readers_busy++;
+    const bool first_read = f->state == FILE_WAITING;
     pthread_mutex_unlock(&p->lock);
-    bool opened = true;
-    if (f->state == FILE_WAITING) {
-        char err[4400];
+    char err[4400] = "";
+    if (first_read) {
         if (f->segmented)
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
         else
             f->reader = ing_reader_open(f->path, err, sizeof err);
-        opened = f->reader != NULL || f->seg != NULL;
-        if (!opened) {
-            pthread_mutex_lock(&p->lock);
-            rsla_input_file *in = &p->out->input.files[f->input];
-            if (!in->error)
-                in->error = rsla_xstrndup(err, strlen(err));
-            pthread_mutex_unlock(&p->lock);
-        }
-        f->state = FILE_OPEN;
     }
+    const bool opened = f->reader != NULL || f->seg != NULL;
     bool eof = !opened;
-    bool decided_here = false;
-    input_work *iw = &p->inputs_work[f->input];
+    c->len = 0;
     if (opened) {
-        read_chunk(f, c);
-        if (!iw->decided && (!f->segmented || f->seg_first)) {
-            decide_profile(p, f->input, c->buf, c->len);
-            decided_here = true;
-        }
-        eof = f->state == FILE_DONE;
+        eof = read_chunk(f, c);
         c->file = (size_t)(f - p->files);
         c->seq = f->next_seq++;
         c->offset = f->next_offset;
         f->next_offset += c->len;
     }
     pthread_mutex_lock(&p->lock);
-    if (!iw->decided && !decided_here) /* unreadable: nothing of it will be scanned */
-        decide_profile(p, f->input, "", 0);
+    rsla_input_file *in = &p->out->input.files[f->input];
+    if (!opened && !in->error)
+        in->error = rsla_xstrndup(err, strlen(err));
+    input_work *iw = &p->inputs_work[f->input];
+    if (!iw->decided) /* the input's first chunk, or nothing when it cannot be read */
+        decide_profile(p, f->input, c->buf, c->len);
     iw->decided = true;
+    f->state = FILE_OPEN;
     progress_tick(p, f, false);
     if (opened && c->len > 0)
         queue_push(p, c);
