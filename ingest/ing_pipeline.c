@@ -420,6 +420,14 @@ static const scan_profile *json_profile_for(prof_format f)
     return f == PROF_FORMAT_DISTRIBUTION ? scan_profile_distribution() : NULL;
 }
 
+static bool starts_like_json(const char *buf, size_t len)
+{
+    size_t i = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r'))
+        i++;
+    return i < len && buf[i] == '{';
+}
+
 /* Decides how an input is read, from its first decoded bytes or the user's word. Under the
  * lock: detection reads at most PROF_DETECT_MAX_BYTES, once per input. */
 static void decide_profile(pipeline *p, size_t input, const char *buf, size_t len)
@@ -430,6 +438,10 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         prof_choice_forced(set->format, buf, len, &iw->choice);
     else
         prof_detect(buf, len, &iw->choice);
+    if (iw->choice.format == PROF_FORMAT_NONE && iw->choice.lines_read == 0 && starts_like_json(buf, len))
+        /* The first line is longer than detection reads: a JSON object is read as the default
+         * JSON profile rather than not at all; the scanner still validates every line. */
+        prof_choice_forced(PROF_FORMAT_DISTRIBUTION, buf, len, &iw->choice);
     iw->prof = p->opt->prof;
     iw->prof.default_host = set ? set->default_host : NULL;
     if (!iw->prof.has_ref_time && iw->choice.has_ref_time) {
