@@ -7,21 +7,25 @@
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Nanoseconds in one unit, or 0 when the unit is unknown. The micro sign comes in two spellings:
- * Go writes U+00B5 and also reads the Greek small mu U+03BC. A switch on the length: this runs
- * once per duration of every outcome line. */
-static uint64_t go_unit_ns(const char *u, size_t n)
+/* Nanoseconds in one unit, or 0 when the unit is unknown, and in *zeros the decimal zeros that
+ * end it (1 ms = 10^6 ns: 6; 1 m = 6 * 10^10 ns: 10). The micro sign comes in two spellings: Go
+ * writes U+00B5 and also reads the Greek small mu U+03BC. A switch on the length: this runs once
+ * per duration of every outcome line. */
+static uint64_t go_unit_ns(const char *u, size_t n, int *zeros)
 {
     switch (n) {
     case 1:
+        *zeros = u[0] == 's' ? 9 : u[0] == 'm' ? 10 : 11;
         return u[0] == 's' ? UINT64_C(1000000000)
              : u[0] == 'm' ? UINT64_C(60000000000)
              : u[0] == 'h' ? UINT64_C(3600000000000) : 0;
     case 2:
         if (u[1] != 's')
             return 0;
+        *zeros = u[0] == 'm' ? 6 : u[0] == 'n' ? 0 : 3;
         return u[0] == 'm' ? 1000000 : u[0] == 'n' ? 1 : u[0] == 'u' ? 1000 : 0;
     case 3:
+        *zeros = 3;
         return u[2] == 's' && ((u[0] == '\xc2' && u[1] == '\xb5') || (u[0] == '\xce' && u[1] == '\xbc'))
                    ? 1000 : 0;
     default:
@@ -29,15 +33,18 @@ static uint64_t go_unit_ns(const char *u, size_t n)
     }
 }
 
-/* floor(frac / 10^digits * unit), exactly: frac < 10^19 and unit <= 3.6e12, so the product needs
- * up to 104 bits. */
-static uint64_t fraction_ns(uint64_t frac, int digits, uint64_t unit)
+static const uint64_t pow10_table[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                         100000000, 1000000000, 10000000000ULL, 100000000000ULL };
+
+static uint64_t fraction_ns(uint64_t frac, int digits, uint64_t unit, int zeros)
 {
-    static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                      100000000, 1000000000, 10000000000ULL };
-    /* The usual case (`40.123508ms`) fits in 64 bits: skip the 128-bit division. */
+    /* Go writes at most as many fraction digits as the unit has zeros (`40.123508ms`: 6 digits,
+     * 1 ms = 10^6 ns), and then the result is exact by one multiplication. */
+    if (digits <= zeros)
+        return frac * (zeros == 10 ? 6 : zeros == 11 ? 36 : 1) * pow10_table[zeros - digits];
+    /* Otherwise 64 bits usually suffice; the 128-bit division is the last resort. */
     if (digits <= 10 && frac <= UINT64_MAX / unit)
-        return frac * unit / pow10[digits];
+        return frac * unit / pow10_table[digits];
     unsigned __int128 scale = 1;
     for (int i = 0; i < digits; i++)
         scale *= 10;
@@ -76,10 +83,11 @@ static bool go_component(const char *s, size_t len, size_t *i, uint64_t *total)
     const size_t unit_start = p;
     while (p < len && s[p] != '.' && !is_digit(s[p]))
         p++;
-    const uint64_t unit = go_unit_ns(s + unit_start, p - unit_start);
+    int zeros = 0;
+    const uint64_t unit = go_unit_ns(s + unit_start, p - unit_start, &zeros);
     if (unit == 0 || whole > max / unit)
         return false;
-    uint64_t v = whole * unit + fraction_ns(frac, frac_digits, unit);
+    uint64_t v = whole * unit + (frac ? fraction_ns(frac, frac_digits, unit, zeros) : 0);
     if (v > max || *total > max - v)
         return false;
     *total += v;

@@ -29,6 +29,13 @@ static void test_duration(void)
     CHECK_EQ_INT(dur("2562047h47m16.854775807s"), INT64_MAX);
     CHECK_EQ_INT(dur("2562047h47m16.854775808s"), -1);
     CHECK_EQ_INT(dur("9999999999999999999ns"), -1);
+    CHECK_EQ_INT(dur("1.5h"), 5400000000000LL);
+    CHECK_EQ_INT(dur("1.25m"), 75000000000LL);
+    CHECK_EQ_INT(dur("0.000000001s"), 1);
+    CHECK_EQ_INT(dur("1.0000000001s"), 1000000000LL);
+    CHECK_EQ_INT(dur("2.5\xc2\xb5s"), 2500);
+    CHECK_EQ_INT(dur("1.123456789123h"), 4044444440842LL);
+    CHECK_EQ_INT(dur("0.1234567891234m"), 7407407347LL);
     CHECK_EQ_INT(dur("ns"), -1);
     CHECK_EQ_INT(dur("h"), -1);
     CHECK_EQ_INT(dur(""), -1);

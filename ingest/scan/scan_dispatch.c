@@ -173,6 +173,8 @@ static void build_key_table(scan_state *s)
         const char *k = s->profile->keys[f];
         const size_t len = k ? strlen(k) : 0;
         s->key_len[f] = (uint8_t)len;
+        if (len >= 8)
+            memcpy(&s->key_head[f], k, 8);
         if (!k || len >= sizeof s->key_by_len)
             continue;
         s->key_next[f] = s->key_by_len[len];

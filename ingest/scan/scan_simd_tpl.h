@@ -459,7 +459,10 @@ static bool SCAN_TPL(s2_object)(const scan_state *s, const s2_ctx *c, s2_line *l
         uint8_t t;
         size_t vend;
         if (ch == '"') {
-            if ((vend = s2_string_end(c, k)) == 0)
+            /* Only a recorded string needs its end: an unterminated one leaves the line end as
+             * the next structural, which the separator check below refuses. */
+            vend = vp;
+            if (f >= 0 && (vend = s2_string_end(c, k)) == 0)
                 return false;
             t = SCAN_V_STRING;
             k++;
