@@ -16,130 +16,11 @@
  * any order gives the same result. */
 #include "analyzer/agg.h"
 
-#include <stdlib.h> /* qsort, free */
-#include <string.h> /* memcmp, strcmp */
+#include <stdlib.h> /* free */
+#include <string.h> /* memcmp, strlen */
 
-#include "common/rsla_map.h"
+#include "analyzer/agg_internal.h"
 #include "common/rsla_time.h"
-
-/* Minutes per counter block. Small, because counts are sparse in the month of an instance with
- * little traffic (a 10,000-instance month has ~200 requests per instance), yet big enough that a
- * busy instance's month is a few thousand blocks. */
-#define AGG_BLOCK_MINUTES 8
-/* Coverage is one table for the whole input, dense over the span the logs cover. */
-#define AGG_COVER_MINUTES 64
-
-/* The counters of one minute: valid and failed by class (CLASSIFY_PUSH, CLASSIFY_PULL), then
- * requests that are neither. */
-enum { CNT_VALID = 0, CNT_FAILED = 2, CNT_OTHER = 4, CNT_SLOTS = 5 };
-
-/* Counters start as 16 bits, which is most of a month's memory in a dense table; a block whose
- * count would pass 65535 moves for good to 32-bit counters in t->wide. */
-typedef struct minute_block {
-    uint32_t host;
-    uint32_t wide;  /* 0: the narrow counters hold the counts; else 1 + index into t->wide */
-    int64_t block;
-    uint16_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
-} minute_block;
-
-typedef struct wide_counts {
-    uint32_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
-} wide_counts;
-
-typedef struct cover_block {
-    int64_t block;
-    int64_t first[AGG_COVER_MINUTES]; /* INT64_MAX: no line in that minute */
-    int64_t last[AGG_COVER_MINUTES];
-} cover_block;
-
-typedef struct host_entry {
-    const char *name;
-    size_t len;
-    uint64_t by_class[CLASSIFY_CLASS_COUNT];
-    uint64_t excluded;
-    uint64_t duplicate_lines;
-} host_entry;
-
-typedef struct raw_host {
-    const char *raw;
-    size_t len;
-    uint32_t host;
-} raw_host;
-
-typedef struct interned {
-    const char *s;
-    size_t len;
-} interned;
-
-typedef struct failure_entry {
-    uint32_t host;
-    int64_t minute;
-    int32_t status;
-    uint8_t cls, endpoint;
-    const char *method, *repository; /* interned in the table */
-    uint64_t count;
-} failure_entry;
-
-typedef struct idset_entry {
-    uint32_t host;
-    int64_t minute;
-    uint32_t n;
-    agg_failed_request req[AGG_FAILED_IDS_PER_MINUTE];
-} idset_entry;
-
-/* One request known by its error lines; its details come from its earliest line. */
-typedef struct pending_entry {
-    uint32_t host;
-    const char *id;
-    size_t id_len;
-    int64_t time_ns;
-    int32_t status; /* the highest status among its lines */
-    uint8_t cls, endpoint;
-    const char *method, *repository;
-    uint64_t lines;
-} pending_entry;
-
-#define VEC(T)     \
-    struct {       \
-        T *v;      \
-        size_t n;  \
-        size_t cap; \
-    }
-
-#define VEC_PUSH(vec, item)                                                        \
-    do {                                                                           \
-        if ((vec).n == (vec).cap) {                                                \
-            (vec).cap = (vec).cap ? (vec).cap * 2 : 16;                            \
-            (vec).v = rsla_xrealloc((vec).v, (vec).cap * sizeof *(vec).v);         \
-        }                                                                          \
-        (vec).v[(vec).n++] = (item);                                               \
-    } while (0)
-
-struct agg_table {
-    agg_status_table statuses;
-    rsla_arena arena;
-    rsla_arena block_arena; /* minute blocks: many small records freed together */
-    VEC(host_entry) hosts;
-    rsla_map host_map;
-    VEC(raw_host) raws;
-    rsla_map raw_map;
-    VEC(interned) strings;
-    rsla_map string_map;
-    VEC(minute_block *) blocks;
-    rsla_map block_map;
-    VEC(wide_counts) wide;
-    VEC(cover_block *) covers;
-    rsla_map cover_map;
-    VEC(failure_entry) failures;
-    rsla_map failure_map;
-    VEC(idset_entry) idsets;
-    rsla_map idset_map;
-    VEC(pending_entry) pending;
-    rsla_map pending_map;
-    /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
-    uint32_t last_raw;
-    uint32_t last_cover;
-};
 
 /* MARK: - Lookup keys (Private) */
 
@@ -346,7 +227,7 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
     t->wide.v[b->wide - 1].c[m][slot] += n;
 }
 
-static uint32_t block_get(const agg_table *t, const minute_block *b, int m, int slot)
+uint32_t agg_block_get(const agg_table *t, const minute_block *b, int m, int slot)
 {
     return b->wide ? t->wide.v[b->wide - 1].c[m][slot] : b->narrow[m][slot];
 }
@@ -401,7 +282,7 @@ static failure_entry *failure_at(agg_table *t, const failure_entry *key)
     return &t->failures.v[i];
 }
 
-static int failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b)
+int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b)
 {
     if (a->time_ns != b->time_ns)
         return a->time_ns < b->time_ns ? -1 : 1;
@@ -412,11 +293,11 @@ static int failed_request_cmp(const agg_failed_request *a, const agg_failed_requ
 static void idset_offer(idset_entry *e, agg_failed_request r)
 {
     uint32_t pos = e->n;
-    while (pos > 0 && failed_request_cmp(&r, &e->req[pos - 1]) < 0)
+    while (pos > 0 && agg_failed_request_cmp(&r, &e->req[pos - 1]) < 0)
         pos--;
     if (pos >= AGG_FAILED_IDS_PER_MINUTE)
         return;
-    if (pos < e->n && failed_request_cmp(&r, &e->req[pos]) == 0)
+    if (pos < e->n && agg_failed_request_cmp(&r, &e->req[pos]) == 0)
         return;
     const uint32_t keep = e->n < AGG_FAILED_IDS_PER_MINUTE ? e->n : AGG_FAILED_IDS_PER_MINUTE - 1;
     memmove(&e->req[pos + 1], &e->req[pos], (keep - pos) * sizeof r);
@@ -551,7 +432,7 @@ static void pending_add(agg_table *t, const pending_entry *e)
     p->status = status;
 }
 
-static void pending_resolve(agg_table *t)
+void agg_pending_resolve(agg_table *t)
 {
     for (size_t i = 0; i < t->pending.n; i++) {
         const pending_entry *p = &t->pending.v[i];
@@ -658,7 +539,7 @@ static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *r
         minute_block *d = block_at(dst, remap[b->host], b->block);
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
             for (int c = 0; c < CNT_SLOTS; c++) {
-                const uint32_t n = block_get(src, b, m, c);
+                const uint32_t n = agg_block_get(src, b, m, c);
                 if (n)
                     block_add(dst, d, m, c, n);
             }
@@ -721,319 +602,4 @@ void agg_table_merge(agg_table *dst, agg_table *src)
     agg_table *fresh = agg_table_create(&statuses);
     *src = *fresh;
     free(fresh);
-}
-
-/* MARK: - Finish (Public) */
-
-typedef struct inst_failure {
-    uint32_t inst;
-    agg_failure f;
-} inst_failure;
-
-typedef struct inst_request {
-    uint32_t inst;
-    int64_t minute;
-    agg_failed_request r;
-} inst_request;
-
-static int cmp_i64(int64_t a, int64_t b) { return (a > b) - (a < b); }
-
-static int failure_cmp(const agg_failure *a, const agg_failure *b)
-{
-    int c;
-    if ((c = cmp_i64(a->minute, b->minute)) || (c = cmp_i64(a->status, b->status)) ||
-        (c = cmp_i64(a->cls, b->cls)) || (c = cmp_i64(a->endpoint, b->endpoint)))
-        return c;
-    return (c = strcmp(a->method, b->method)) ? c : strcmp(a->repository, b->repository);
-}
-
-static int inst_failure_cmp(const void *pa, const void *pb)
-{
-    const inst_failure *a = pa, *b = pb;
-    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : failure_cmp(&a->f, &b->f);
-}
-
-static int inst_request_cmp(const void *pa, const void *pb)
-{
-    const inst_request *a = pa, *b = pb;
-    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : failed_request_cmp(&a->r, &b->r);
-}
-
-static int str_ptr_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-static int cover_cmp(const void *pa, const void *pb)
-{
-    return cmp_i64(((const agg_coverage_minute *)pa)->minute,
-                   ((const agg_coverage_minute *)pb)->minute);
-}
-
-static int unmatched_cmp(const void *pa, const void *pb)
-{
-    return strcmp(((const agg_unmatched_host *)pa)->host, ((const agg_unmatched_host *)pb)->host);
-}
-
-/* Gives every host its instance index (UINT32_MAX: unmatched) and the result its instances. */
-static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_host map, void *ctx)
-{
-    const size_t nh = t->hosts.n;
-    const char **names = rsla_xmalloc((nh + 1) * sizeof *names);
-    const char **sorted = rsla_xmalloc((nh + 1) * sizeof *sorted);
-    uint32_t *inst = rsla_xmalloc((nh + 1) * sizeof *inst);
-    size_t n_sorted = 0;
-    r->unmatched = rsla_xcalloc(nh + 1, sizeof *r->unmatched);
-    for (size_t h = 0; h < nh; h++) {
-        const host_entry *e = &t->hosts.v[h];
-        names[h] = map ? map(ctx, e->name) : e->name;
-        if (names[h]) {
-            sorted[n_sorted++] = names[h];
-            continue;
-        }
-        uint64_t requests = 0;
-        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
-            requests += e->by_class[c];
-        r->unmatched[r->n_unmatched++] = (agg_unmatched_host){ e->name, requests };
-        r->unmatched_requests += requests;
-    }
-    qsort(r->unmatched, r->n_unmatched, sizeof *r->unmatched, unmatched_cmp);
-    qsort(sorted, n_sorted, sizeof *sorted, str_ptr_cmp);
-    r->instances = rsla_xcalloc(n_sorted + 1, sizeof *r->instances);
-    for (size_t i = 0; i < n_sorted; i++)
-        if (r->n_instances == 0 || strcmp(r->instances[r->n_instances - 1].name, sorted[i]) != 0)
-            r->instances[r->n_instances++].name = sorted[i];
-    for (size_t h = 0; h < nh; h++) {
-        inst[h] = UINT32_MAX;
-        if (!names[h])
-            continue;
-        size_t lo = 0, hi = r->n_instances;
-        while (lo < hi) {
-            const size_t mid = (lo + hi) / 2;
-            if (strcmp(r->instances[mid].name, names[h]) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        inst[h] = (uint32_t)lo;
-        agg_instance *ai = &r->instances[lo];
-        const host_entry *e = &t->hosts.v[h];
-        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
-            ai->by_class[c] += e->by_class[c];
-        ai->excluded += e->excluded;
-        ai->duplicate_lines += e->duplicate_lines;
-    }
-    free(names);
-    free(sorted);
-    return inst;
-}
-
-static int agg_minute_cmp(const void *pa, const void *pb)
-{
-    return cmp_i64(((const agg_minute *)pa)->minute, ((const agg_minute *)pb)->minute);
-}
-
-/* Sorts an instance's minutes and folds together the entries of its hosts for one minute. */
-static void fold_minutes(agg_instance *ai)
-{
-    qsort(ai->minutes, ai->n_minutes, sizeof *ai->minutes, agg_minute_cmp);
-    size_t w = 0;
-    for (size_t k = 0; k < ai->n_minutes; k++) {
-        const agg_minute *m = &ai->minutes[k];
-        if (w > 0 && ai->minutes[w - 1].minute == m->minute) {
-            agg_minute *last = &ai->minutes[w - 1];
-            for (int c = 0; c < 2; c++) {
-                last->valid[c] += m->valid[c];
-                last->failed[c] += m->failed[c];
-            }
-            last->other += m->other;
-        } else {
-            ai->minutes[w++] = *m;
-        }
-    }
-    ai->n_minutes = w;
-}
-
-/* Two passes over the blocks (count, then fill) so that the result is allocated once at its exact
- * size: in a dense month it is the largest thing regsla holds. */
-static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < t->blocks.n; i++) {
-            const minute_block *b = t->blocks.v[i];
-            if (inst[b->host] == UINT32_MAX)
-                continue;
-            agg_instance *ai = &r->instances[inst[b->host]];
-            for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-                uint32_t c[CNT_SLOTS];
-                for (int k = 0; k < CNT_SLOTS; k++)
-                    c[k] = block_get(t, b, m, k);
-                if ((c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) == 0)
-                    continue;
-                if (pass == 0) {
-                    ai->n_minutes++;
-                    continue;
-                }
-                ai->minutes[ai->n_minutes++] = (agg_minute){
-                    b->block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
-                    { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER]
-                };
-            }
-        }
-        for (size_t i = 0; i < r->n_instances; i++) {
-            agg_instance *ai = &r->instances[i];
-            if (pass == 0) {
-                ai->minutes = rsla_xmalloc((ai->n_minutes + 1) * sizeof *ai->minutes);
-                ai->n_minutes = 0;
-            } else {
-                fold_minutes(ai);
-            }
-        }
-    }
-}
-
-static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)
-{
-    VEC(inst_failure) all = { 0 };
-    for (size_t i = 0; i < t->failures.n; i++) {
-        const failure_entry *f = &t->failures.v[i];
-        if (inst[f->host] == UINT32_MAX)
-            continue;
-        const inst_failure e = { inst[f->host], { f->minute, f->status, f->cls, f->endpoint,
-                                                  f->method, f->repository, f->count } };
-        VEC_PUSH(all, e);
-    }
-    qsort(all.v, all.n, sizeof *all.v, inst_failure_cmp);
-    for (size_t i = 0; i < all.n;) {
-        agg_instance *ai = &r->instances[all.v[i].inst];
-        size_t j = i;
-        while (j < all.n && all.v[j].inst == all.v[i].inst)
-            j++;
-        ai->failures = rsla_xmalloc((j - i) * sizeof *ai->failures);
-        for (size_t k = i; k < j; k++) {
-            agg_failure *last = ai->n_failures ? &ai->failures[ai->n_failures - 1] : NULL;
-            if (last && failure_cmp(last, &all.v[k].f) == 0)
-                last->count += all.v[k].f.count;
-            else
-                ai->failures[ai->n_failures++] = all.v[k].f;
-        }
-        i = j;
-    }
-    free(all.v);
-}
-
-static void finish_requests(const agg_table *t, agg_result *r, const uint32_t *inst)
-{
-    VEC(inst_request) all = { 0 };
-    for (size_t i = 0; i < t->idsets.n; i++) {
-        const idset_entry *e = &t->idsets.v[i];
-        if (inst[e->host] == UINT32_MAX)
-            continue;
-        for (uint32_t k = 0; k < e->n; k++) {
-            const inst_request ir = { inst[e->host], e->minute, e->req[k] };
-            VEC_PUSH(all, ir);
-        }
-    }
-    qsort(all.v, all.n, sizeof *all.v, inst_request_cmp);
-    for (size_t i = 0; i < all.n;) {
-        agg_instance *ai = &r->instances[all.v[i].inst];
-        size_t j = i;
-        while (j < all.n && all.v[j].inst == all.v[i].inst)
-            j++;
-        ai->failed_requests = rsla_xmalloc((j - i) * sizeof *ai->failed_requests);
-        int64_t minute = INT64_MIN;
-        int in_minute = 0;
-        for (size_t k = i; k < j; k++) {
-            const inst_request *q = &all.v[k];
-            if (q->minute != minute) {
-                minute = q->minute;
-                in_minute = 0;
-            }
-            const agg_failed_request *last =
-                ai->n_failed_requests ? &ai->failed_requests[ai->n_failed_requests - 1] : NULL;
-            if (in_minute >= AGG_FAILED_IDS_PER_MINUTE ||
-                (last && failed_request_cmp(last, &q->r) == 0))
-                continue;
-            ai->failed_requests[ai->n_failed_requests++] = q->r;
-            in_minute++;
-        }
-        i = j;
-    }
-    free(all.v);
-}
-
-static void finish_coverage(const agg_table *t, agg_result *r)
-{
-    VEC(agg_coverage_minute) all = { 0 };
-    for (size_t i = 0; i < t->covers.n; i++) {
-        const cover_block *b = t->covers.v[i];
-        for (int m = 0; m < AGG_COVER_MINUTES; m++) {
-            if (b->first[m] == INT64_MAX)
-                continue;
-            const agg_coverage_minute c = { b->block * AGG_COVER_MINUTES + m, b->first[m],
-                                            b->last[m] };
-            VEC_PUSH(all, c);
-        }
-    }
-    qsort(all.v, all.n, sizeof *all.v, cover_cmp);
-    r->coverage = all.v;
-    r->n_coverage = all.n;
-}
-
-agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
-{
-    pending_resolve(t);
-    agg_result *r = rsla_xcalloc(1, sizeof *r);
-    uint32_t *inst = assign_instances(t, r, map, map_ctx);
-    finish_minutes(t, r, inst);
-    finish_failures(t, r, inst);
-    finish_requests(t, r, inst);
-    finish_coverage(t, r);
-    free(inst);
-    return r;
-}
-
-void agg_result_free(agg_result *r)
-{
-    if (!r)
-        return;
-    for (size_t i = 0; i < r->n_instances; i++) {
-        free(r->instances[i].minutes);
-        free(r->instances[i].failures);
-        free(r->instances[i].failed_requests);
-    }
-    free(r->instances);
-    free(r->coverage);
-    free(r->unmatched);
-    free(r);
-}
-
-void agg_result_dump(const agg_result *r, FILE *f)
-{
-    for (size_t i = 0; i < r->n_instances; i++) {
-        const agg_instance *in = &r->instances[i];
-        fprintf(f, "I %s %llu %llu %llu %llu x%llu d%llu\n", in->name,
-                (unsigned long long)in->by_class[0], (unsigned long long)in->by_class[1],
-                (unsigned long long)in->by_class[2], (unsigned long long)in->by_class[3],
-                (unsigned long long)in->excluded, (unsigned long long)in->duplicate_lines);
-        for (size_t k = 0; k < in->n_minutes; k++) {
-            const agg_minute *m = &in->minutes[k];
-            fprintf(f, " M %lld %u/%u %u/%u o%u\n", (long long)m->minute, m->valid[0],
-                    m->failed[0], m->valid[1], m->failed[1], m->other);
-        }
-        for (size_t k = 0; k < in->n_failures; k++) {
-            const agg_failure *x = &in->failures[k];
-            fprintf(f, " F %lld %d %d %d %s %s %llu\n", (long long)x->minute, x->status, x->cls,
-                    x->endpoint, x->method, x->repository, (unsigned long long)x->count);
-        }
-        for (size_t k = 0; k < in->n_failed_requests; k++)
-            fprintf(f, " R %lld %s\n", (long long)in->failed_requests[k].time_ns,
-                    in->failed_requests[k].request_id);
-    }
-    for (size_t k = 0; k < r->n_coverage; k++)
-        fprintf(f, "C %lld %lld %lld\n", (long long)r->coverage[k].minute,
-                (long long)r->coverage[k].first_ns, (long long)r->coverage[k].last_ns);
-    for (size_t k = 0; k < r->n_unmatched; k++)
-        fprintf(f, "U %s %llu\n", r->unmatched[k].host,
-                (unsigned long long)r->unmatched[k].requests);
 }
