@@ -194,6 +194,9 @@ static const char *intern(agg_table *t, const char *s, size_t len)
 
 static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 {
+    minute_block *last = t->hosts.v[host].last_block;
+    if (last && last->block == block)
+        return last;
     const block_key k = { t, host, block };
     const uint64_t h = hash_pair(host, block);
     uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
@@ -206,6 +209,7 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
         VEC_PUSH(t->blocks, b);
         rsla_map_insert(&t->block_map, h, i);
     }
+    t->hosts.v[host].last_block = t->blocks.v[i];
     return t->blocks.v[i];
 }
 
@@ -507,14 +511,12 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
     cover_note(t, minute, o->time_ns, o->time_ns);
     const classify_result cr = classify_request(o->method, o->path);
     if (o->status >= 400 && o->request_id.len > 0) {
-        char *method = rsla_xstrndup(o->method.ptr, o->method.len);
-        char *repo = rsla_xstrndup(cr.repository.ptr, cr.repository.len);
+        const char *method = intern(t, o->method.ptr, o->method.len);
+        const char *repo = intern(t, cr.repository.ptr, cr.repository.len);
         const pending_entry e = { host, o->request_id.ptr, o->request_id.len, o->time_ns,
                                   o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,
                                   method, repo, 1 };
         pending_add(t, &e);
-        free(method);
-        free(repo);
         return;
     }
     const request r = { host, o->time_ns, o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,

@@ -42,6 +42,7 @@ typedef struct host_entry {
     uint64_t by_class[CLASSIFY_CLASS_COUNT];
     uint64_t excluded;
     uint64_t duplicate_lines;
+    minute_block *last_block; /* a host's lines come in time order: mostly the same block */
 } host_entry;
 
 typedef struct raw_host {
