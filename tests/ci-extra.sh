@@ -7,10 +7,12 @@
 # Skips a part, with a message, when clang or libFuzzer (or the cross tools) are missing.
 #
 # Environment:
-#   RSLA_FUZZ_SECONDS  seconds per fuzz target (default 60; 5 targets ~ 5 minutes + the build)
+#   RSLA_FUZZ_SECONDS  seconds per fuzz target (default: RSLA_FUZZ_BUDGET shared out, at least 20)
+#   RSLA_FUZZ_BUDGET   seconds of fuzzing in all (default 420: with the build, under 10 minutes)
 #   RSLA_FUZZ_BUILD    build folder (default build-fuzz)
 #   RSLA_JOBS          build parallelism (default: the online CPUs)
 #   CC_FUZZ            the clang to use (default clang)
+#   RSLA_FUZZ_SKIP_KNOWN  1 (default): fuzz targets set known, reported bugs aside (see them)
 #
 # A crash leaves its input in $RSLA_FUZZ_BUILD/fuzz-artifacts/<name>/. To keep it as a regression
 # test: copy it into tests/fuzz/corpus/<name>/ under a name saying what it found (the corpus
@@ -18,14 +20,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER=${RSLA_FUZZ_SECONDS:-60}
+BUDGET=${RSLA_FUZZ_BUDGET:-420}
+# fuzz_chunker's known, reported bug (verdicts depend on chunks smaller than the detection window)
+# would fail CI at random; set aside unless RSLA_FUZZ_SKIP_KNOWN=0.
+export RSLA_FUZZ_SKIP_KNOWN=${RSLA_FUZZ_SKIP_KNOWN:-1}
 BUILD=${RSLA_FUZZ_BUILD:-build-fuzz}
 JOBS=${RSLA_JOBS:-$(nproc 2>/dev/null || echo 2)}
 CLANG=${CC_FUZZ:-clang}
 status=0
 
 fuzzers() {
-    echo "== fuzzers (${SECONDS_PER}s each, ASan+UBSan)"
+    echo "== fuzzers (ASan+UBSan)"
     if ! command -v "$CLANG" >/dev/null 2>&1; then
         echo "ci-extra: $CLANG not found: fuzzers skipped (apt-get install clang)"
         return 0
@@ -53,13 +58,19 @@ fuzzers() {
         echo "ci-extra: no tests/fuzz/fuzz_*.c: nothing to fuzz"
         return 0
     fi
+    local seconds=${RSLA_FUZZ_SECONDS:-$((BUDGET / ${#names[@]}))}
+    [ "$seconds" -ge 20 ] || seconds=${RSLA_FUZZ_SECONDS:-20}
+    echo "ci-extra: ${#names[@]} targets, ${seconds}s each"
     # -fsanitize=fuzzer-no-link on every file: libFuzzer's coverage reaches into rsla_core, not
     # only the target's own file (tests/fuzz.cmake adds -fsanitize=fuzzer to the target alone).
+    mkdir -p "$BUILD"
     if ! CC="$CLANG" cmake -S . -B "$BUILD" -DRSLA_BUILD_FUZZERS=ON \
             -DRSLA_SANITIZE=address,undefined -DRSLA_BUILD_BENCH=OFF \
-            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link >/dev/null ||
-       ! cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]}"; then
-        echo "ci-extra: FAILED to build the fuzzers"
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link \
+            >"$BUILD/ci-extra-build.log" 2>&1 ||
+       ! cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]}" >>"$BUILD/ci-extra-build.log" 2>&1; then
+        grep -E 'error|Error' "$BUILD/ci-extra-build.log" | head -30
+        echo "ci-extra: FAILED to build the fuzzers (log: $BUILD/ci-extra-build.log)"
         status=1
         return 0
     fi
@@ -72,7 +83,7 @@ fuzzers() {
         [ -d "$seed" ] || seed=""
         echo "-- fuzz_$name"
         # The committed corpus is read, never written: new units go to the work folder.
-        "$bin" "$work" $seed -max_total_time="$SECONDS_PER" -timeout=25 -rss_limit_mb=2048 \
+        "$bin" "$work" $seed -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
             -artifact_prefix="$art/" -print_final_stats=1 >"$BUILD/fuzz-$name.log" 2>&1
         local rc=$?
         grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \

@@ -655,6 +655,24 @@ class Zstd(HardCase):
         self.assertIn("checksum", f["error"])
         self.assertPrefixAccounting(f, text)
 
+    @unittest.expectedFailure
+    def test_bom_in_a_file_read_in_parallel_segments(self):
+        # BUG (ingest/ing_frames.c): a zstd file of frames big enough to be decoded in parallel
+        # segments (8 MiB of compressed data each, with 2+ threads) is read by ing_segment, which
+        # does not apply ing_reader's rule for a UTF-8 BOM at the start of the file: the first
+        # record is not_json with --threads 2 and an outcome with --threads 1.
+        import base64
+        head = b"\xef\xbb\xbf" + b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(11))
+        junk = base64.encodebytes(random.Random(3).randbytes(17 << 20))  # incompressible-ish lines
+        half = len(junk) // 2
+        z = zstd_compress(head + junk[:half], "-1") + zstd_compress(junk[half:], "-1")
+        p = self.write("segments.zst", z)
+        n_junk = junk.count(b"\n")
+        for threads in ("1", "2"):
+            rc, rep, err = self.regsla([p], extra=["--threads", threads])
+            self.assertEqual(rc, 0, err)
+            self.assertCounts(rep["input"], 11 + n_junk, 11, skipped={"not_json": n_junk})
+
     def test_plain_and_zstd_in_one_folder(self):
         text = self.text(400)
         lines = split_lines(text)
