@@ -499,7 +499,7 @@ static inline bool s2_is_line_end(const s2_ctx *c, uint32_t pos)
 typedef struct chunk_pos {
     size_t k;            /* next structural to read (in s->idx) */
     size_t n;            /* structurals stored */
-    size_t n_err, err_cur, n_bsl;
+    size_t n_err, err_cur, n_bsl, bsl_cur;
     size_t line_start;
     size_t line_index;
 } chunk_pos;
@@ -509,10 +509,12 @@ typedef struct chunk_pos {
 static bool SCAN_TPL(line_fast)(scan_state *s, const s2_ctx *c, chunk_pos *cp,
                                 const scan_sink *sink)
 {
-    s2_line ln = { cp->line_start, cp->n_bsl, 0, s->bsl };
+    s2_line ln = { cp->line_start, cp->n_bsl, cp->bsl_cur, s->bsl };
     scan_value vals[SCAN_FIELD_COUNT];
     memset(vals, 0, sizeof vals);
-    if (!SCAN_TPL(s2_object)(s, c, &ln, &cp->k, vals))
+    const bool ok = SCAN_TPL(s2_object)(s, c, &ln, &cp->k, vals);
+    cp->bsl_cur = ln.bsl_cur; /* entries before this line's strings stay behind for good */
+    if (!ok)
         return false;
     const uint32_t end = c->idx[cp->k];
     if (!s2_is_line_end(c, end))
@@ -570,6 +572,7 @@ static void SCAN_TPL(compact)(scan_state *s, chunk_pos *cp)
         j++;
     memmove(s->bsl, s->bsl + j, (cp->n_bsl - j) * sizeof *s->bsl);
     cp->n_bsl -= j;
+    cp->bsl_cur = 0;
 }
 
 static void SCAN_TPL(reserve)(scan_state *s, const chunk_pos *cp, size_t blocks)
@@ -598,7 +601,7 @@ static size_t SCAN_TPL(chunk)(scan_state *s, const char *buf, size_t len, const 
     s1_state st;
     memset(&st, 0, sizeof st);
     simd_utf8_init(&st.utf8);
-    chunk_pos cp = { 0, 0, 0, 0, 0, 0, 0 };
+    chunk_pos cp = { 0, 0, 0, 0, 0, 0, 0, 0 };
     const size_t blocks = len / 64 + 1;
     for (size_t b0 = 0; b0 < blocks; b0 += SCAN_WINDOW_BLOCKS) {
         const size_t b1 = b0 + SCAN_WINDOW_BLOCKS < blocks ? b0 + SCAN_WINDOW_BLOCKS : blocks;
@@ -627,7 +630,7 @@ static int SCAN_TPL(validate)(scan_state *s, const char *buf, size_t len, size_t
     memset(&st, 0, sizeof st);
     simd_utf8_init(&st.utf8);
     const size_t blocks = len / 64 + 1;
-    chunk_pos cp = { 0, 0, 0, 0, 0, 0, 0 };
+    chunk_pos cp = { 0, 0, 0, 0, 0, 0, 0, 0 };
     SCAN_TPL(reserve)(s, &cp, blocks);
     s1_out o = { s->idx, s->err, s->bsl };
     SCAN_TPL(s1_run)(&st, &o, buf, len, 0, blocks, false);
