@@ -417,7 +417,7 @@ static void queue_push(pipeline *p, chunk *c)
 /* The JSON scanner's profile for a JSON format, or NULL when the scanner has none yet. */
 static const scan_profile *json_profile_for(prof_format f)
 {
-    return f == PROF_FORMAT_DISTRIBUTION ? scan_profile_distribution() : NULL;
+    return prof_format_is_json(f) ? scan_profile_by_name(prof_format_name(f)) : NULL;
 }
 
 static bool starts_like_json(const char *buf, size_t len)

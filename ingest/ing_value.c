@@ -1,7 +1,7 @@
 /* Field-value syntaxes shared by the input profiles (see ing_value.h). */
 #include "ingest/ing_value.h"
 
-#include <string.h> /* memcmp */
+#include <string.h> /* memcmp, strchr */
 
 /* MARK: - Go durations (Private) */
 
@@ -229,4 +229,64 @@ size_t ing_value_json_unescape(const char *s, size_t len, char *out)
         i += 2;
     }
     return o;
+}
+
+/* MARK: - Decimals and request lines (Public) */
+
+bool ing_value_decimal_ns(const char *s, size_t len, unsigned exp10, int64_t *ns)
+{
+    if (exp10 > 9 || len == 0 || s[0] < '0' || s[0] > '9')
+        return false;
+    size_t i = 0;
+    int64_t whole = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (whole > (INT64_MAX - 9) / 10)
+            return false;
+        whole = whole * 10 + (s[i] - '0');
+    }
+    int64_t unit = 1, frac = 0;
+    for (unsigned e = 0; e < exp10; e++)
+        unit *= 10;
+    if (i < len) {
+        if (s[i] != '.' || i + 1 == len)
+            return false;
+        int64_t scale = unit;
+        for (i++; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+            scale /= 10; /* 0 once the unit's precision is used up: later digits are dropped */
+            frac += (s[i] - '0') * scale;
+        }
+    }
+    if (whole > (INT64_MAX - frac) / unit)
+        return false;
+    *ns = whole * unit + frac;
+    return true;
+}
+
+/* RFC 9110 token characters, for the method. */
+static bool is_tchar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+bool ing_value_request_line(const char *s, size_t len, size_t *method_len, size_t *target_start,
+                            size_t *target_len)
+{
+    size_t i = 0;
+    while (i < len && is_tchar(s[i]))
+        i++;
+    if (i == 0 || i >= len || s[i] != ' ')
+        return false;
+    const size_t m = i, t = ++i;
+    while (i < len && (unsigned char)s[i] > 0x20 && s[i] != 0x7f)
+        i++;
+    if (i == t || (i < len && s[i] != ' '))
+        return false;
+    *method_len = m;
+    *target_start = t;
+    *target_len = i - t;
+    return true;
 }

@@ -47,4 +47,24 @@ ing_status_result ing_value_status_json_number(const char *s, size_t len, int32_
  * @return the decoded length. */
 size_t ing_value_json_unescape(const char *s, size_t len, char *out);
 
+/*! ing_value_decimal_ns() :
+ * Reads a non-negative decimal `[0-9]+(\.[0-9]+)?` (no sign, no exponent; the text of a JSON
+ * number or of a string) counted in units of 10^exp10 nanoseconds (exp10 0..9: 6 for nginx-style
+ * or GitLab `duration_ms` milliseconds, 9 for nginx `$request_time` seconds), exactly in integers:
+ * floor(value * 10^exp10); fraction digits past the unit's precision are dropped, so no floating
+ * point is involved. `0.772` at 9 gives 772000000.
+ * @return true and *ns set, or false (*ns untouched) for any other text or a result above
+ *         INT64_MAX. */
+bool ing_value_decimal_ns(const char *s, size_t len, unsigned exp10, int64_t *ns);
+
+/*! ing_value_request_line() :
+ * Splits an HTTP request line as nginx `$request` and the combined log write it:
+ * `METHOD SP target [SP protocol...]`, the method made of RFC 9110 token characters, the target
+ * of bytes above 0x20 other than 0x7F (absolute-form `https://host/v2/` included, left as is).
+ * @return true with the method at s[0, *method_len) and the target at
+ *         s[*target_start, *target_start + *target_len), or false when the text is not a request
+ *         line (`-`, TLS bytes, an empty target). */
+bool ing_value_request_line(const char *s, size_t len, size_t *method_len, size_t *target_start,
+                            size_t *target_len);
+
 #endif

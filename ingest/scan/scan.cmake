@@ -9,7 +9,9 @@ include(CheckCSourceCompiles)
 
 set(_scan_dir ${CMAKE_SOURCE_DIR}/ingest/scan)
 set(_scan_generic ${_scan_dir}/scan_dispatch.c ${_scan_dir}/scan_profile.c ${_scan_dir}/scan_scalar.c)
-target_sources(rsla_core PRIVATE ${_scan_generic})
+# The built-in profile rows and the profile-file reader (scan_profiles*.c), beside the step.
+file(GLOB _scan_profiles CONFIGURE_DEPENDS ${_scan_dir}/scan_profiles*.c)
+target_sources(rsla_core PRIVATE ${_scan_generic} ${_scan_profiles})
 
 option(RSLA_WITH_SSE42 "Build the SSE4.2 scanner kernel when the compiler can" ON)
 option(RSLA_WITH_AVX2 "Build the AVX2 scanner kernel when the compiler can" ON)

@@ -80,6 +80,33 @@ const scan_profile *scan_profile_distribution(void);
 /* The profile's name ("distribution"). */
 const char *scan_profile_name(const scan_profile *p);
 
+/*! scan_profile_by_name() :
+ * The built-in JSON profiles (docs/FORMATS.md): "distribution"; "gitlab" (LabKit access log,
+ * `msg` = "access", `duration_ms`); "zot" (`message` = "HTTP API", `statusCode`, `path`,
+ * `latency`; no host field: the input's default host, else "-"); "nginx-json" (every object is an
+ * access line; alternative keys for time, host and target; `request` split into method and
+ * target; status as a string; `request_time` seconds).
+ * @return the static row, or NULL for another name. */
+const scan_profile *scan_profile_by_name(const char *name);
+
+/*! scan_profile_load() :
+ * Reads a profile file (JSON, docs/FORMATS.md section 4) that maps a JSON log's keys to the
+ * outcome fields.
+ * @return a profile to use like a built-in one and free with scan_profile_free(), or NULL with
+ *         `PATH:LINE:COL: reason` (or `PATH: reason` when the file cannot be read) in err
+ *         (errlen bytes, may be 0). */
+scan_profile *scan_profile_load(const char *path, char *err, size_t errlen);
+
+/*! scan_profile_parse() :
+ * scan_profile_load() on the text buf[0, len) (any bytes; no padding needed); name is used in
+ * messages in place of the path. */
+scan_profile *scan_profile_parse(const char *buf, size_t len, const char *name, char *err,
+                                 size_t errlen);
+
+/* Frees a profile from scan_profile_load() or scan_profile_parse(); NULL is accepted. Never
+ * pass a built-in row. States made with it must be freed first. */
+void scan_profile_free(scan_profile *p);
+
 /* MARK: - Scanning (Public) */
 
 /* Per-thread scratch (index buffers, unescape space). One per worker thread; not thread-safe. */
@@ -93,6 +120,13 @@ scan_state *scan_state_create(const scan_kernel *k, const scan_profile *p);
 
 /* Frees a state; NULL is accepted. */
 void scan_state_free(scan_state *s);
+
+/*! scan_state_set_default_host() :
+ * The host given to outcomes of lines that carry none, for profiles that allow it (zot, a
+ * profile file's `host.default`): the input's `--host`. host is borrowed (NULL: the profile's own
+ * default, "-" for zot) and may be changed between scan_chunk() calls, so one state per thread
+ * can serve inputs with different hosts: set it before scanning each input's chunk. */
+void scan_state_set_default_host(scan_state *s, const char *host);
 
 /*! scan_chunk() :
  * Scans every line of buf[0, len) (layout above, SCAN_PADDING readable bytes after len) and makes

@@ -32,14 +32,23 @@ typedef enum scan_field {
     SCAN_FIELD_STATUS,
     SCAN_FIELD_DURATION,
     SCAN_FIELD_REQUEST_ID,
-    SCAN_FIELD_COUNT
+    SCAN_FIELD_REQUEST_LINE,            /* `GET /v2/ HTTP/1.1`: gives method and target (nginx) */
+    SCAN_FIELD_OUTCOME_COUNT,           /* the fields proper; the slots after them hold ... */
+    SCAN_FIELD_ALT0 = SCAN_FIELD_OUTCOME_COUNT, /* ... alternative keys (struct scan_profile) */
+    SCAN_FIELD_COUNT = 16               /* key slots: what kernels record per line */
 } scan_field;
+
+/* Alternative-key slots a profile may use (nginx-json uses 6). */
+#define SCAN_ALT_SLOTS (SCAN_FIELD_COUNT - SCAN_FIELD_ALT0)
 
 #define SCAN_FIELD_BIT(f) (1u << (f))
 
 /* Time syntaxes a profile may name (issue 6 adds nginx $time_local and $msec). */
 typedef enum scan_time_syntax {
     SCAN_TIME_RFC3339 = 0, /* string, rsla_time_parse_rfc3339 */
+    SCAN_TIME_CLF,         /* string `13/May/2020:15:25:30 +0000`, rsla_time_parse_clf */
+    SCAN_TIME_EPOCH_S,     /* number or string `1503988479.444`, rsla_time_parse_epoch_seconds */
+    SCAN_TIME_EPOCH_MS,    /* number or string of epoch milliseconds, ing_value_decimal_ns */
 } scan_time_syntax;
 
 /* Status syntaxes accepted, as bits. */
@@ -50,6 +59,9 @@ typedef enum scan_time_syntax {
 typedef enum scan_duration_syntax {
     SCAN_DURATION_NONE = 0, /* the profile has no duration field */
     SCAN_DURATION_GO,       /* Go time.Duration string, ing_value_go_duration */
+    SCAN_DURATION_MS,       /* number or string of milliseconds (GitLab duration_ms) */
+    SCAN_DURATION_S,        /* number or string of decimal seconds (nginx $request_time); the
+                               string `-` is no duration */
 } scan_duration_syntax;
 
 /* One input profile: a row of data, no code. */
@@ -64,6 +76,17 @@ struct scan_profile {
     unsigned status;                    /* SCAN_STATUS_* bits */
     scan_duration_syntax duration;
     bool strip_query;                   /* cut the URI at its first '?' */
+    /* Alternative keys, for formats whose users name fields differently (nginx): slot
+     * SCAN_FIELD_ALT0 + i of keys[] stands for field alt_field[i] (i < n_alt), tried after the
+     * field's own key and the earlier alternatives: the first present wins. alt_syntax[i] is its
+     * scan_time_syntax (TIME) or scan_duration_syntax (DURATION). A profile with n_alt == 0
+     * (distribution) never looks at them. */
+    uint8_t n_alt;
+    uint8_t alt_field[SCAN_ALT_SLOTS];
+    uint8_t alt_syntax[SCAN_ALT_SLOTS];
+    /* Host of a line that has none: the input's default (scan_state_set_default_host, from
+     * --host), else this. NULL: the host is as `required` says. */
+    const char *default_host;
 };
 
 /* MARK: - Values of one line */
@@ -124,6 +147,8 @@ struct scan_state {
     uint64_t key_head[SCAN_FIELD_COUNT];
     /* Lengths of the profile's filter values (strlen once, not per line). */
     size_t filter_len[SCAN_MAX_FILTER_VALUES];
+    /* The input's host for lines without one (scan_state_set_default_host); borrowed. */
+    const char *default_host;
     /* Unescaped field values of the current line. */
     char *scratch;
     size_t scratch_cap;

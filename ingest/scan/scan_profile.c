@@ -9,6 +9,7 @@
 #include <string.h>                 /* memcmp, memchr, strlen */
 #include "common/rsla_base.h"       /* rsla_xrealloc */
 #include "common/rsla_time.h"       /* rsla_time_parse_rfc3339 */
+#include "common/rsla_time_formats.h" /* rsla_time_parse_clf, rsla_time_parse_epoch_seconds */
 #include "ingest/ing_value.h"       /* ing_value_* */
 
 /* MARK: - Profile rows (Public) */
@@ -78,16 +79,18 @@ int scan_match_key(const scan_state *s, const char *key, size_t len, bool escape
 /* Everything emit needs about the line being judged. */
 typedef struct emit_ctx {
     scan_state *s;
-    const scan_value *vals;
+    const scan_value *vals; /* by field (after alternatives are resolved) */
     size_t line_start, line_index;
     const scan_sink *sink;
     size_t used; /* scratch bytes handed out so far */
+    uint8_t time_syntax, duration_syntax; /* of the key that gave the value */
+    const uint8_t *slot; /* key slot of each field, or NULL when slot == field (no alternatives) */
 } emit_ctx;
 
 static void reject(const emit_ctx *c, rsla_reject_reason r, scan_field f, size_t column)
 {
     c->sink->on_reject(c->sink->ctx, c->line_start, c->line_index, r, column,
-                       c->s->profile->keys[f]);
+                       c->s->profile->keys[c->slot ? c->slot[f] : f]);
 }
 
 /* The decoded body of a string value: the raw bytes, or an unescaped copy in scratch (sized by
@@ -133,13 +136,41 @@ static bool string_field(emit_ctx *c, scan_field f, rsla_slice *out)
     return true;
 }
 
+/* A field whose value may be a JSON number or a string holding the same text (epoch times,
+ * nginx numbers written as strings): *out is the token or the decoded string. */
+static bool numeric_text(emit_ctx *c, scan_field f, rsla_slice *out)
+{
+    const scan_value *v = &c->vals[f];
+    if (v->type == SCAN_V_NUMBER) {
+        *out = (rsla_slice){ v->ptr, v->len };
+        return true;
+    }
+    return string_field(c, f, out);
+}
+
+/* The time in the syntax of the key that gave it. */
+static rsla_time_status parse_time(emit_ctx *c, int64_t *ns, rsla_slice *t)
+{
+    switch (c->time_syntax) {
+    case SCAN_TIME_CLF:
+        return rsla_time_parse_clf(t->ptr, t->len, ns);
+    case SCAN_TIME_EPOCH_S:
+        return rsla_time_parse_epoch_seconds(t->ptr, t->len, ns);
+    case SCAN_TIME_EPOCH_MS:
+        return ing_value_decimal_ns(t->ptr, t->len, 6, ns) ? RSLA_TIME_OK : RSLA_TIME_SYNTAX;
+    default:
+        return rsla_time_parse_rfc3339(t->ptr, t->len, ns);
+    }
+}
+
 static bool time_field(emit_ctx *c, int64_t *ns)
 {
     rsla_slice t;
-    if (!string_field(c, SCAN_FIELD_TIME, &t))
+    const bool epoch = c->time_syntax == SCAN_TIME_EPOCH_S || c->time_syntax == SCAN_TIME_EPOCH_MS;
+    if (!(epoch ? numeric_text(c, SCAN_FIELD_TIME, &t) : string_field(c, SCAN_FIELD_TIME, &t)))
         return false;
     const size_t column = c->vals[SCAN_FIELD_TIME].column;
-    const rsla_time_status st = rsla_time_parse_rfc3339(t.ptr, t.len, ns);
+    const rsla_time_status st = parse_time(c, ns, &t);
     if (st == RSLA_TIME_OK)
         return true;
     reject(c, st == RSLA_TIME_NO_ZONE ? RSLA_REJECT_TIME_NO_ZONE : RSLA_REJECT_BAD_TIME,
@@ -165,16 +196,31 @@ static bool status_field(emit_ctx *c, int32_t *status)
     return false;
 }
 
+/* A duration in milliseconds (exp10 6) or seconds (9); nginx writes `-` for none. */
+static bool decimal_duration(emit_ctx *c, unsigned exp10, int64_t *ns)
+{
+    rsla_slice d;
+    if (!numeric_text(c, SCAN_FIELD_DURATION, &d))
+        return false;
+    if (c->vals[SCAN_FIELD_DURATION].type == SCAN_V_STRING && d.len == 1 && d.ptr[0] == '-')
+        return true;
+    if (ing_value_decimal_ns(d.ptr, d.len, exp10, ns))
+        return true;
+    reject(c, RSLA_REJECT_BAD_DURATION, SCAN_FIELD_DURATION, c->vals[SCAN_FIELD_DURATION].column);
+    return false;
+}
+
 static bool duration_field(emit_ctx *c, int64_t *ns)
 {
     *ns = -1;
-    if (c->s->profile->duration == SCAN_DURATION_NONE)
+    if (c->duration_syntax == SCAN_DURATION_NONE ||
+        c->vals[SCAN_FIELD_DURATION].type == SCAN_V_ABSENT)
         return true;
+    if (c->duration_syntax != SCAN_DURATION_GO)
+        return decimal_duration(c, c->duration_syntax == SCAN_DURATION_MS ? 6 : 9, ns);
     rsla_slice d;
     if (!string_field(c, SCAN_FIELD_DURATION, &d))
         return false;
-    if (c->vals[SCAN_FIELD_DURATION].type == SCAN_V_ABSENT)
-        return true;
     if (ing_value_go_duration(d.ptr, d.len, ns))
         return true;
     reject(c, RSLA_REJECT_BAD_DURATION, SCAN_FIELD_DURATION, c->vals[SCAN_FIELD_DURATION].column);
@@ -185,8 +231,10 @@ static bool duration_field(emit_ctx *c, int64_t *ns)
  * a field is always MISSING_FIELD whatever else is wrong with it. */
 static int first_missing(const emit_ctx *c)
 {
-    const uint32_t req = c->s->profile->required;
-    for (int f = 0; f < SCAN_FIELD_COUNT; f++)
+    uint32_t req = c->s->profile->required;
+    if (c->vals[SCAN_FIELD_REQUEST_LINE].type != SCAN_V_ABSENT) /* gives method and target */
+        req &= ~(SCAN_FIELD_BIT(SCAN_FIELD_METHOD) | SCAN_FIELD_BIT(SCAN_FIELD_URI));
+    for (int f = 0; f < SCAN_FIELD_OUTCOME_COUNT; f++)
         if ((req & SCAN_FIELD_BIT(f)) && c->vals[f].type == SCAN_V_ABSENT)
             return f;
     return -1;
@@ -195,10 +243,66 @@ static int first_missing(const emit_ctx *c)
 static void ensure_scratch(emit_ctx *c)
 {
     size_t need = 0;
-    for (int f = 0; f < SCAN_FIELD_COUNT; f++)
+    for (int f = 0; f < SCAN_FIELD_ALT0 + c->s->profile->n_alt; f++)
         if (c->vals[f].escaped)
             need += c->vals[f].len;
     scan_reserve((void **)&c->s->scratch, &c->s->scratch_cap, need, 1);
+}
+
+/* The value of each field from the first of its keys present in the line (alternative keys),
+ * into by_field/slot; c then reads them. */
+static void resolve_alternatives(emit_ctx *c, scan_value *by_field, uint8_t *slot)
+{
+    const scan_profile *p = c->s->profile;
+    memcpy(by_field, c->vals, SCAN_FIELD_OUTCOME_COUNT * sizeof *by_field);
+    for (int f = 0; f < SCAN_FIELD_OUTCOME_COUNT; f++)
+        slot[f] = (uint8_t)f;
+    for (int i = 0; i < p->n_alt; i++) {
+        const int f = p->alt_field[i];
+        const scan_value *v = &c->vals[SCAN_FIELD_ALT0 + i];
+        if (by_field[f].type != SCAN_V_ABSENT || v->type == SCAN_V_ABSENT)
+            continue;
+        by_field[f] = *v;
+        slot[f] = (uint8_t)(SCAN_FIELD_ALT0 + i);
+        if (f == SCAN_FIELD_TIME)
+            c->time_syntax = p->alt_syntax[i];
+        else if (f == SCAN_FIELD_DURATION)
+            c->duration_syntax = p->alt_syntax[i];
+    }
+    c->vals = by_field;
+    c->slot = slot;
+}
+
+/* The host: the line's, else (for profiles that allow it) the input's default, else the
+ * profile's. */
+static bool host_field(emit_ctx *c, rsla_slice *out)
+{
+    if (!string_field(c, SCAN_FIELD_HOST, out))
+        return false;
+    const char *dflt = c->s->profile->default_host;
+    if (dflt && c->vals[SCAN_FIELD_HOST].type == SCAN_V_ABSENT)
+        *out = rsla_slice_of(c->s->default_host ? c->s->default_host : dflt);
+    return true;
+}
+
+/* Method and target from a request-line field, when the profile has one and the line holds it.
+ * @return 1 with o->method and o->path set, 0 when the line has none (read the method and URI
+ *         fields), -1 after the line's sink call (a wrong type, or not a request: skipped). */
+static int request_line(emit_ctx *c, rsla_outcome *o)
+{
+    if (c->vals[SCAN_FIELD_REQUEST_LINE].type == SCAN_V_ABSENT)
+        return 0;
+    rsla_slice r;
+    if (!string_field(c, SCAN_FIELD_REQUEST_LINE, &r))
+        return -1;
+    size_t mlen, ts, tlen;
+    if (!ing_value_request_line(r.ptr, r.len, &mlen, &ts, &tlen)) {
+        c->sink->on_skip(c->sink->ctx, RSLA_SKIP_NOT_REQUEST);
+        return -1;
+    }
+    o->method = (rsla_slice){ r.ptr, mlen };
+    o->path = (rsla_slice){ r.ptr + ts, tlen };
+    return 1;
 }
 
 /* MARK: - The profile step (Public) */
@@ -206,8 +310,14 @@ static void ensure_scratch(emit_ctx *c)
 void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t line_index,
                const scan_sink *sink)
 {
-    emit_ctx c = { s, vals, line_start, line_index, sink, 0 };
+    const scan_profile *p = s->profile;
+    emit_ctx c = { s, vals, line_start, line_index, sink, 0, (uint8_t)p->time,
+                   (uint8_t)p->duration, NULL };
     ensure_scratch(&c);
+    scan_value by_field[SCAN_FIELD_OUTCOME_COUNT];
+    uint8_t slot[SCAN_FIELD_OUTCOME_COUNT];
+    if (p->n_alt)
+        resolve_alternatives(&c, by_field, slot);
     if (!filter_accepts(&c)) {
         sink->on_skip(sink->ctx, RSLA_SKIP_OTHER_MESSAGE);
         return;
@@ -218,13 +328,19 @@ void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t 
         return;
     }
     rsla_outcome o;
-    if (!time_field(&c, &o.time_ns) || !string_field(&c, SCAN_FIELD_HOST, &o.host) ||
-        !string_field(&c, SCAN_FIELD_METHOD, &o.method) ||
-        !string_field(&c, SCAN_FIELD_URI, &o.path) || !status_field(&c, &o.status) ||
+    /* A request line is judged first: a line that records no request is skipped, as in the
+     * combined log, whatever its other fields hold. */
+    const int from_line = request_line(&c, &o);
+    if (from_line < 0)
+        return;
+    if (!time_field(&c, &o.time_ns) || !host_field(&c, &o.host) ||
+        (!from_line && (!string_field(&c, SCAN_FIELD_METHOD, &o.method) ||
+                        !string_field(&c, SCAN_FIELD_URI, &o.path))) ||
+        !status_field(&c, &o.status) ||
         !duration_field(&c, &o.duration_ns) ||
         !string_field(&c, SCAN_FIELD_REQUEST_ID, &o.request_id))
         return;
-    if (s->profile->strip_query) {
+    if (p->strip_query) {
         const char *q = o.path.len ? memchr(o.path.ptr, '?', o.path.len) : NULL;
         if (q)
             o.path.len = (size_t)(q - o.path.ptr);
