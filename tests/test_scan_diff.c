@@ -3,6 +3,7 @@
  * and offset, on
  *   - every file of ../shared/real-logs (JSON and non-JSON streams alike), whole and cut into
  *     chunks at line boundaries;
+ *   - the golden inputs, data-samples/<set>/logs/ (plain and zstd);
  *   - seeded random lines made to straddle 64-byte blocks: escapes, runs of \\ and \", \u escapes,
  *     surrogate pairs, the two-byte µ, long strings, deep nesting, CRLF, raw newlines in strings,
  *     invalid UTF-8, and random byte mutations, in chunks whose lengths sit around multiples of 64,
@@ -11,6 +12,10 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef RSLA_DIFF_NO_ZSTD /* set by tests/neon_cross.sh: no AArch64 libzstd there */
+#include <zstd.h>         /* the golden .zst logs */
+#define DIFF_HAVE_ZSTD 1
+#endif
 #include "ingest/scan/scan.h"
 #include "ingest/scan/scan_record.h"
 #include "rsla_test.h"
@@ -144,6 +149,71 @@ static void diff_real_file(const char *path)
         }
     }
     free(t.p);
+}
+
+/* data-samples/<set>/logs/<file>: plain files as they are, .zst files decompressed. */
+static bool read_golden(const char *path, text *t)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    text raw = { 0 };
+    char tmp[65536];
+    for (size_t n; (n = fread(tmp, 1, sizeof tmp, f)) > 0;)
+        put(&raw, tmp, n);
+    fclose(f);
+    const size_t l = strlen(path);
+    if (l < 4 || strcmp(path + l - 4, ".zst") != 0) {
+        *t = raw;
+        return true;
+    }
+#ifndef DIFF_HAVE_ZSTD
+    free(raw.p);
+    put(t, "", 0); /* no libzstd here: compare an empty chunk */
+    return true;
+#else
+    ZSTD_DStream *z = ZSTD_createDStream();
+    ZSTD_inBuffer in = { raw.p, raw.len, 0 };
+    bool ok = true;
+    while (ok && in.pos < in.size) {
+        ZSTD_outBuffer out = { tmp, sizeof tmp, 0 };
+        ok = !ZSTD_isError(ZSTD_decompressStream(z, &out, &in));
+        put(t, tmp, out.pos);
+    }
+    ZSTD_freeDStream(z);
+    free(raw.p);
+    return ok;
+#endif
+}
+
+static void test_golden(void)
+{
+    const char *root = RSLA_SOURCE_DIR "/data-samples";
+    DIR *d = opendir(root);
+    if (!d)
+        return; /* the golden sets are optional for this test */
+    size_t files = 0;
+    for (struct dirent *set; (set = readdir(d)) != NULL;) {
+        char logs[1024];
+        snprintf(logs, sizeof logs, "%s/%s/logs", root, set->d_name);
+        DIR *ld = set->d_name[0] == '.' ? NULL : opendir(logs);
+        if (!ld)
+            continue;
+        for (struct dirent *e; (e = readdir(ld)) != NULL;) {
+            if (e->d_name[0] == '.')
+                continue;
+            char path[1300];
+            snprintf(path, sizeof path, "%s/%s", logs, e->d_name);
+            text t = { 0 };
+            CHECK(read_golden(path, &t));
+            diff_chunk(path, t.p, t.len);
+            free(t.p);
+            files++;
+        }
+        closedir(ld);
+    }
+    closedir(d);
+    printf("golden log files compared: %zu\n", files);
 }
 
 static void test_real_logs(void)
@@ -418,6 +488,7 @@ int main(void)
     n_kernels = scan_kernel_list(kernels, 8);
     printf("kernels compared with scalar: %zu\n", n_kernels - 1);
     test_real_logs();
+    test_golden();
     test_random();
     printf("scalar verdicts compared: %zu outcomes, %zu skipped, %zu rejected\n", seen_outcomes,
            seen_skips, seen_rejects);
