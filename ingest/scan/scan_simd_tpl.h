@@ -622,6 +622,9 @@ static size_t SCAN_TPL(chunk)(scan_state *s, const char *buf, size_t len, const 
     return cp.line_index;
 }
 
+/* One document: stage 1 window by window (only the structurals are kept: a suspect anywhere
+ * sends the document to the scalar validator at once, and backslashes do not matter here), then
+ * stage 2 over the whole index. Memory: 4 bytes per structural. */
 static int SCAN_TPL(validate)(scan_state *s, const char *buf, size_t len, size_t *offset)
 {
     if (len >= UINT32_MAX - 64)
@@ -631,14 +634,20 @@ static int SCAN_TPL(validate)(scan_state *s, const char *buf, size_t len, size_t
     simd_utf8_init(&st.utf8);
     const size_t blocks = len / 64 + 1;
     chunk_pos cp = { 0, 0, 0, 0, 0, 0, 0, 0 };
-    SCAN_TPL(reserve)(s, &cp, blocks);
-    s1_out o = { s->idx, s->err, s->bsl };
-    SCAN_TPL(s1_run)(&st, &o, buf, len, 0, blocks, false);
+    for (size_t b0 = 0; b0 < blocks; b0 += SCAN_WINDOW_BLOCKS) {
+        const size_t b1 = b0 + SCAN_WINDOW_BLOCKS < blocks ? b0 + SCAN_WINDOW_BLOCKS : blocks;
+        SCAN_TPL(reserve)(s, &cp, b1 - b0);
+        s1_out o = { s->idx + cp.n, s->err, s->bsl };
+        SCAN_TPL(s1_run)(&st, &o, buf, len, b0, b1, false);
+        if (o.err != s->err)
+            return scan_scalar_validate(buf, len, offset);
+        cp.n = (size_t)(o.idx - s->idx);
+    }
     const s2_ctx c = { buf, len, s->idx, false };
     size_t k = 0;
     uint8_t type;
     /* A document ending inside a string has no line end to stop it: check the carried state. */
-    const bool ok = o.err == s->err && st.in_string == 0 && s->idx[0] != len && SCAN_TPL(s2_value)(&c, &k, 0, &type) &&
+    const bool ok = st.in_string == 0 && s->idx[0] != len && SCAN_TPL(s2_value)(&c, &k, 0, &type) &&
                     s->idx[k] == len;
     return ok ? 0 : scan_scalar_validate(buf, len, offset);
 }
