@@ -85,9 +85,12 @@ static bool go_component(const char *s, size_t len, size_t *i, uint64_t *total)
         p++;
     int zeros = 0;
     const uint64_t unit = go_unit_ns(s + unit_start, p - unit_start, &zeros);
-    if (unit == 0 || whole > max / unit)
+    /* Overflow by the multiplication's own flag: a division by the unit here cost more than the
+     * rest of the parse. */
+    uint64_t v;
+    if (unit == 0 || __builtin_mul_overflow(whole, unit, &v) || v > max)
         return false;
-    uint64_t v = whole * unit + (frac ? fraction_ns(frac, frac_digits, unit, zeros) : 0);
+    v += frac ? fraction_ns(frac, frac_digits, unit, zeros) : 0;
     if (v > max || *total > max - v)
         return false;
     *total += v;
