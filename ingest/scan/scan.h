@@ -37,8 +37,13 @@ typedef struct scan_sink {
 
 /* MARK: - Kernels (Public) */
 
-/* One implementation of the scanner (scalar, sse42, avx2, avx512, neon). Kernels are static
- * objects: never freed, safe to share between threads. */
+/* One implementation of the scanner. Kernels are static objects: never freed, safe to share
+ * between threads. What each needs at run time:
+ *     avx512  AVX-512 F/BW/VL/VBMI2 (Ice Lake, Zen 4 and later), OS-saved ZMM and opmask state
+ *     avx2    AVX2, BMI1/2, PCLMULQDQ, OS-saved YMM state
+ *     sse42   SSE4.2, SSSE3, PCLMULQDQ, POPCNT
+ *     neon    AArch64
+ *     scalar  anything */
 typedef struct scan_kernel scan_kernel;
 
 /*! scan_kernel_best() :
