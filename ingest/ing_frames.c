@@ -156,6 +156,7 @@ struct ing_segment {
     size_t in_cap, in_pos, in_len;
     uint64_t pos, end;    /* next file offset to read; end of the segment's own frames */
     bool beyond;          /* reading past end: only to finish the last line */
+    bool first;           /* the file's first segment */
     seg_phase phase;
     char *pend;           /* decoded bytes waiting to be handed out */
     size_t pend_pos, pend_len;
@@ -281,6 +282,8 @@ static void seg_read_tail(ing_segment *s)
 
 /* MARK: - Reading a segment (Public) */
 
+static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap);
+
 ing_segment *ing_segment_open(const char *path, uint64_t start, uint64_t end, bool first,
                               char *err, size_t errlen)
 {
@@ -296,6 +299,7 @@ ing_segment *ing_segment_open(const char *path, uint64_t start, uint64_t end, bo
     s->in = rsla_xmalloc(s->in_cap);
     s->pos = start;
     s->end = end;
+    s->first = first;
     s->phase = first ? SEG_BODY : SEG_HEAD;
     return s;
 }
@@ -316,6 +320,17 @@ size_t ing_segment_read(ing_segment *s, char *buf, size_t cap)
 {
     if (s->phase == SEG_HEAD)
         seg_skip_head(s);
+    const bool file_start = s->first && s->bytes_out == 0;
+    size_t n = seg_read_owned(s, buf, cap);
+    /* As ing_reader does: a UTF-8 BOM at the start of the file is handed on as three spaces
+     * (JSON whitespace), keeping offsets and columns those of the file. */
+    if (file_start && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        memset(buf, ' ', 3);
+    return n;
+}
+
+static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap)
+{
     size_t n = 0;
     while (n < cap) {
         if (s->pend_pos < s->pend_len) {

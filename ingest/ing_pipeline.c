@@ -428,6 +428,36 @@ static bool starts_like_json(const char *buf, size_t len)
     return i < len && buf[i] == '{';
 }
 
+/* Offset just past the first n lines of buf (or len). */
+static size_t past_lines(const char *buf, size_t len, size_t n)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < n && off < len; i++) {
+        const char *nl = memchr(buf + off, '\n', len - off);
+        off = nl ? (size_t)(nl - buf) + 1 : len;
+    }
+    return off;
+}
+
+/* Detection over the first chunk: when the first window of lines votes for no format (a stack
+ * trace or a banner longer than the window before the first record), the next windows of the
+ * chunk are tried, so that such a file is read from its first record on. */
+static void detect_in_chunk(const char *buf, size_t len, prof_choice *out)
+{
+    prof_detect(buf, len, out);
+    size_t off = 0;
+    while (out->format == PROF_FORMAT_NONE && out->lines_read > 0) {
+        off += past_lines(buf + off, len - off, out->lines_read);
+        if (off >= len)
+            break;
+        prof_choice next;
+        prof_detect(buf + off, len - off, &next);
+        if (next.lines_read == 0)
+            break;
+        *out = next;
+    }
+}
+
 /* Decides how an input is read, from its first decoded bytes or the user's word. Under the
  * lock: detection reads at most PROF_DETECT_MAX_BYTES, once per input. */
 static void decide_profile(pipeline *p, size_t input, const char *buf, size_t len)
@@ -437,7 +467,7 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
     if (set && set->forced)
         prof_choice_forced(set->format, buf, len, &iw->choice);
     else
-        prof_detect(buf, len, &iw->choice);
+        detect_in_chunk(buf, len, &iw->choice);
     if (iw->choice.format == PROF_FORMAT_NONE && iw->choice.lines_read == 0 && starts_like_json(buf, len))
         /* The first line is longer than detection reads: a JSON object is read as the default
          * JSON profile rather than not at all; the scanner still validates every line. */

@@ -269,15 +269,10 @@ class Text(HardCase):
         self.assertEqual(rc, 0, err)
         self.assertCounts(rep["input"], 2, 1, rejected={"json_syntax": 1})
 
-    @unittest.expectedFailure
     def test_junk_before_the_first_record(self):
-        # BUG (format detection, ingest/ing_pipeline.c + ingest/profile/prof_detect.c: the
-        # format of a file is decided from its first 64 lines / 64 KiB only): a file that starts
-        # with 70 lines of a Go panic (or any stream of other lines) is "no known log format" and
-        # every record after them is counted as skipped unknown_format - reported, exit 3, but
-        # all 100 outcomes are lost. Ten such lines are fine (see below). A file whose window
-        # holds no known line could be scanned with the default profile instead, its other
-        # lines counted as not_json as usual.
+        # Once a bug (the format was decided from the first 64 lines only): a file that starts
+        # with 70 lines of a Go panic before its records is read from its first record on, since
+        # detection goes on through the first chunk while a window votes for no format.
         records = b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(100))
         ok = self.write("ten.log", b"".join(b"goroutine %d [running]:\n" % i for i in range(10)) + records)
         rc, rep, err = self.regsla([ok])
@@ -320,12 +315,9 @@ class Text(HardCase):
         self.assertRegex(err, re.escape("regsla: %s:%d: rejected (byte %d, column " %
                                         (p, 20 + first[0], len(head) + first[1])))
 
-    @unittest.expectedFailure
     def test_long_first_record(self):
-        # BUG (format detection, ingest/profile/prof_detect.c with ingest/ing_pipeline.c: the
-        # first 64 KiB decide the file's format): a first record longer than 64 KiB (a long uri
-        # or err.detail) is cut at the window, is then no valid JSON, and the whole file becomes
-        # "no known log format": all 6 outcomes are counted as skipped unknown_format (exit 3).
+        # Once a bug (the first 64 KiB decided the format): a first record longer than the
+        # detection window that starts with '{' is read as Distribution JSON.
         first = record(http__request__uri="/v2/lib/app/manifests/" + "a" * 100000)
         data = first + b"\n" + b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(5))
         p = self.write("long-first.log", data)
@@ -655,12 +647,9 @@ class Zstd(HardCase):
         self.assertIn("checksum", f["error"])
         self.assertPrefixAccounting(f, text)
 
-    @unittest.expectedFailure
     def test_bom_in_a_file_read_in_parallel_segments(self):
-        # BUG (ingest/ing_frames.c): a zstd file of frames big enough to be decoded in parallel
-        # segments (8 MiB of compressed data each, with 2+ threads) is read by ing_segment, which
-        # does not apply ing_reader's rule for a UTF-8 BOM at the start of the file: the first
-        # record is not_json with --threads 2 and an outcome with --threads 1.
+        # Once a bug (ingest/ing_frames.c): the first segment of a file decoded in parallel
+        # segments applies ing_reader's rule for a UTF-8 BOM at the start of the file.
         import base64
         head = b"\xef\xbb\xbf" + b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(11))
         junk = base64.encodebytes(random.Random(3).randbytes(17 << 20))  # incompressible-ish lines
