@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "rsla_test.h"
 #include "common/rsla_time.h"
 #include "ingest/profile/prof_scan.h"
@@ -536,6 +537,227 @@ static void test_kernels_agree(void)
     diff_profile("distribution", NULL);
 }
 
+/* MARK: - Profile files */
+
+static const char gitlab_file[] =
+    "{\n"
+    "  \"name\": \"gitlab-again\",\n"
+    "  \"filter\": {\"key\": \"msg\", \"values\": [\"access\"]},\n"
+    "  \"fields\": {\n"
+    "    \"time\": {\"key\": \"time\", \"syntax\": \"rfc3339\"},\n"
+    "    \"host\": {\"key\": \"host\"},\n"
+    "    \"method\": {\"key\": \"method\"},\n"
+    "    \"uri\": {\"key\": \"uri\"},\n"
+    "    \"status\": {\"key\": \"status\"},\n"
+    "    \"duration\": {\"key\": \"duration_ms\", \"unit\": \"ms\"},\n"
+    "    \"request_id\": {\"key\": \"correlation_id\"}\n"
+    "  }\n"
+    "}\n";
+
+static const char nginx_file[] =
+    "{\"name\": \"nginx-again\", \"fields\": {\n"
+    " \"time\": [{\"key\": \"msec\", \"syntax\": \"epoch_s\"}, {\"key\": \"time_iso8601\"},\n"
+    "          {\"key\": [\"time_local\", \"access_time\"], \"syntax\": \"clf\"}],\n"
+    " \"host\": {\"key\": [\"host\", \"http_host\", \"server_name\"], \"default\": \"-\"},\n"
+    " \"method\": {\"key\": [\"method\", \"request_method\"]},\n"
+    " \"uri\": {\"key\": [\"request_uri\", \"uri\"]},\n"
+    " \"request_line\": {\"key\": \"request\"},\n"
+    " \"status\": {\"key\": \"status\"},\n"
+    " \"duration\": {\"key\": \"request_time\", \"unit\": \"s\"},\n"
+    " \"request_id\": {\"key\": \"request_id\"}}}";
+
+/* Every kernel gives the same records under a and b on buf. */
+static void same_records(const scan_profile *a, const scan_profile *b, const char *dflt,
+                         const char *buf, size_t len)
+{
+    scan_record ra = { 0 }, rb = { 0 };
+    for (size_t k = 0; k < n_kernels; k++) {
+        run(kernels[k], a, dflt, buf, len, &ra);
+        run(kernels[k], b, dflt, buf, len, &rb);
+        const bool same = strcmp(ra.text, rb.text) == 0;
+        CHECK(same);
+        if (!same)
+            fprintf(stderr, "%s vs %s [%s]:\n%s---\n%s", scan_profile_name(a),
+                    scan_profile_name(b), scan_kernel_name(kernels[k]), ra.text, rb.text);
+    }
+    CHECK(ra.outcomes > 0);
+    scan_record_clear(&ra);
+    scan_record_clear(&rb);
+}
+
+/* The mix lines, a real file and extra lines, as one padded chunk. */
+static char *file_plus_mix(const char *real, const char *const *extra, size_t n_extra, size_t *len)
+{
+    size_t rl = 0;
+    char *r = read_real(real, &rl);
+    size_t cap = rl + 2;
+    for (size_t i = 0; i < RSLA_ARRAY_LEN(mix_lines); i++)
+        cap += strlen(mix_lines[i]) + 1;
+    for (size_t i = 0; i < n_extra; i++)
+        cap += strlen(extra[i]) + 1;
+    char *buf = calloc(1, cap + SCAN_PADDING);
+    memcpy(buf, r, rl);
+    *len = rl;
+    if (rl && buf[rl - 1] != '\n')
+        buf[(*len)++] = '\n';
+    for (size_t i = 0; i < RSLA_ARRAY_LEN(mix_lines) + n_extra; i++) {
+        const char *l = i < RSLA_ARRAY_LEN(mix_lines) ? mix_lines[i] : extra[i - RSLA_ARRAY_LEN(mix_lines)];
+        memcpy(buf + *len, l, strlen(l));
+        *len += strlen(l);
+        buf[(*len)++] = '\n';
+    }
+    free(r);
+    return buf;
+}
+
+static void test_file_reproduces_builtins(void)
+{
+    char path[] = "/tmp/rsla-profile-XXXXXX";
+    const int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(gitlab_file, f);
+    fclose(f);
+    char err[512];
+    scan_profile *g = scan_profile_load(path, err, sizeof err);
+    remove(path);
+    CHECK(g != NULL);
+    if (!g) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    CHECK_EQ_STR(scan_profile_name(g), "gitlab-again");
+    static const char *const gitlab_extra[] = {
+        "{\"msg\":\"access\",\"time\":\"2025-02-12T21:28:02Z\",\"host\":\"h\",\"method\":\"GET\","
+        "\"uri\":\"/v2/?a\",\"status\":\"404\",\"duration_ms\":\"7.25\"}",
+        "{\"msg\":\"access\",\"time\":\"2025-02-12T21:28:02Z\",\"method\":\"GET\",\"uri\":\"/v2/\","
+        "\"status\":200}",
+    };
+    size_t len;
+    char *buf = file_plus_mix("gitlab-registry.jsonl", gitlab_extra, 2, &len);
+    same_records(scan_profile_by_name("gitlab"), g, NULL, buf, len);
+    free(buf);
+    scan_profile_free(g);
+
+    scan_profile *n = scan_profile_parse(nginx_file, strlen(nginx_file), "nginx.json", err, sizeof err);
+    CHECK(n != NULL);
+    if (!n) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    static const char *const nginx_extra[] = {
+        "{\"time_local\":\"13/May/2020:15:25:30 +0000\",\"server_name\":\"s\",\"request_method\":\"PUT\","
+        "\"uri\":\"/v2/x\",\"status\":\"201\"}",
+        "{\"access_time\":\"13/May/2020:15:25:30 +0000\",\"request\":\"-\",\"status\":\"400\"}",
+        "{\"time_iso8601\":\"2020-05-13T15:25:30+02:00\",\"method\":\"GET\",\"status\":\"200\"}",
+    };
+    buf = file_plus_mix("nginx.jsonl", nginx_extra, 3, &len);
+    same_records(scan_profile_by_name("nginx-json"), n, NULL, buf, len);
+    same_records(scan_profile_by_name("nginx-json"), n, "given.example", buf, len);
+    free(buf);
+    scan_profile_free(n);
+}
+
+/* A profile file's own syntaxes: epoch milliseconds, a host default and --host over it. */
+static void test_file_syntaxes(void)
+{
+    static const char text[] =
+        "{\"name\":\"app\",\"filter\":{\"key\":\"kind\",\"values\":[\"req\",\"request\"]},"
+        "\"fields\":{\"time\":{\"key\":\"ts\",\"syntax\":\"epoch_ms\"},"
+        "\"host\":{\"key\":\"vhost\",\"default\":\"app.example\"},"
+        "\"request_line\":{\"key\":\"req\"},\"status\":{\"key\":\"code\"},"
+        "\"duration\":{\"key\":\"took\",\"unit\":\"go\"}}}";
+    char err[512];
+    scan_profile *p = scan_profile_parse(text, strlen(text), "app.json", err, sizeof err);
+    CHECK(p != NULL);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    static const struct { const char *dflt, *line, *want; } cases[] = {
+        { NULL, "{\"kind\":\"req\",\"ts\":1503988479444,\"req\":\"GET /v2/ HTTP/1.1\",\"code\":200,"
+          "\"took\":\"1.5ms\"}",
+          "O 1503988479444000000 200 1500000 host=app.example method=GET path=/v2/ id=" },
+        { "cli.example", "{\"kind\":\"request\",\"ts\":\"1.5\",\"req\":\"GET /v2/ HTTP/1.1\",\"code\":200}",
+          "O 1500000 200 -1 host=cli.example method=GET path=/v2/ id=" },
+        { "cli.example", "{\"kind\":\"req\",\"vhost\":\"own\",\"ts\":0,\"req\":\"GET /v2/ HTTP/1.1\",\"code\":200}",
+          "O 0 200 -1 host=own method=GET path=/v2/ id=" },
+        { NULL, "{\"kind\":\"other\"}", "S other_message" },
+        { NULL, "{\"kind\":\"req\",\"ts\":0,\"code\":200}", "R 0 0 missing_field 0 req" },
+        { NULL, "{\"kind\":\"req\",\"ts\":1e3,\"req\":\"GET / HTTP/1.1\",\"code\":200}",
+          "R 0 0 bad_time 19 ts" },
+    };
+    for (size_t i = 0; i < RSLA_ARRAY_LEN(cases); i++) {
+        char *buf = padded_copy(cases[i].line, strlen(cases[i].line));
+        scan_record r = { 0 };
+        for (size_t k = 0; k < n_kernels; k++) {
+            run(kernels[k], p, cases[i].dflt, buf, strlen(cases[i].line), &r);
+            char want[512];
+            snprintf(want, sizeof want, "%s\n", cases[i].want);
+            CHECK_EQ_STR(r.text, want);
+        }
+        scan_record_clear(&r);
+        free(buf);
+    }
+    scan_profile_free(p);
+}
+
+static void bad_file(const char *text, const char *want)
+{
+    char err[512] = "unchanged";
+    scan_profile *p = scan_profile_parse(text, strlen(text), "p.json", err, sizeof err);
+    CHECK(p == NULL);
+    CHECK_EQ_STR(err, want);
+    scan_profile_free(p);
+}
+
+static void test_bad_files(void)
+{
+    bad_file("", "p.json:1:1: not valid JSON (json_syntax)");
+    bad_file("{\"name\": \"x\",\n \"fields\": {", "p.json:2:13: not valid JSON (json_syntax)");
+    bad_file("[]", "p.json:1:1: a profile file must be an object, not an array");
+    bad_file("{\"name\":\"x\"}", "p.json:1:1: a profile file needs \"name\" and \"fields\"");
+    bad_file("{\"name\":7,\"fields\":{}}", "p.json:1:9: \"name\" must be a string, not a number");
+    bad_file("{\"name\":\"x\",\"colour\":1}",
+             "p.json:1:13: unknown member \"colour\" (name, filter, fields)");
+    bad_file("{\"name\":\"x\",\"name\":\"y\",\"fields\":{}}", "p.json:1:13: duplicate key \"name\"");
+    const char *head = "{\"name\": \"x\",\n \"fields\": {\n";
+    char t[1024];
+#define BAD(body, want)                                                                    \
+    do {                                                                                   \
+        snprintf(t, sizeof t, "%s%s}}", head, body);                                       \
+        bad_file(t, want);                                                                 \
+    } while (0)
+    BAD("  \"time\": {\"key\": \"ts\", \"syntax\": \"iso\"}",
+        "p.json:3:35: unknown time syntax \"iso\"");
+    BAD("  \"tim\": {\"key\": \"ts\"}", "p.json:3:3: unknown field \"tim\"");
+    BAD("  \"time\": \"ts\"", "p.json:3:11: time must be an object, not a string");
+    BAD("  \"time\": {\"key\": []}", "p.json:3:19: an empty list of keys");
+    BAD("  \"time\": {\"key\": \"\"}", "p.json:3:19: a key must be 1 to 63 bytes without NUL");
+    BAD("  \"time\": {\"key\": \"ts\", \"unit\": \"s\"}", "p.json:3:25: unknown member \"unit\" in time");
+    BAD("  \"time\": {\"syntax\": \"clf\"}", "p.json:3:11: time needs a \"key\"");
+    BAD("  \"time\": {\"key\": \"ts\"}, \"status\": {\"key\": \"ts\"}",
+        "p.json:3:44: key \"ts\" is named twice");
+    BAD("  \"time\": {\"key\": \"ts\"}, \"duration\": {\"key\": \"d\"}",
+        "p.json:3:38: duration needs \"unit\": \"go\", \"ms\" or \"s\"");
+    BAD("  \"time\": {\"key\": \"ts\"}, \"duration\": {\"key\": \"d\", \"unit\": \"us\"}",
+        "p.json:3:59: unknown duration unit \"us\"");
+    BAD("  \"time\": {\"key\": \"ts\"}, \"host\": {}", "p.json:3:34: host needs a \"key\" or a \"default\"");
+    BAD("  \"time\": {\"key\": \"ts\"},\n  \"uri\": {\"key\": \"u\"}", "p.json:2:12: \"fields\" needs status");
+    BAD("  \"time\": {\"key\": \"ts\"}, \"status\": {\"key\": \"s\"}, \"uri\": {\"key\": \"u\"}",
+        "p.json:2:12: \"fields\" needs method (or request_line)");
+    BAD("  \"time\": {\"key\": [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}",
+        "p.json:3:52: more than 7 alternative keys in all");
+#undef BAD
+    bad_file("{\"name\":\"x\",\"filter\":{\"key\":\"m\",\"values\":[]},\"fields\":{}}",
+             "p.json:1:42: \"values\" is empty: no line would be an outcome");
+    bad_file("{\"name\":\"x\",\"filter\":{\"key\":\"m\"},\"fields\":{}}",
+             "p.json:1:22: \"filter\" needs \"key\" and \"values\"");
+    char err[256];
+    CHECK(scan_profile_load("/nonexistent/p.json", err, sizeof err) == NULL);
+    CHECK_EQ_STR(err, "/nonexistent/p.json: cannot open: No such file or directory");
+}
+
 int main(void)
 {
     n_kernels = scan_kernel_list(kernels, RSLA_ARRAY_LEN(kernels));
@@ -551,5 +773,8 @@ int main(void)
     test_nginx_requests();
     test_nginx_values();
     test_kernels_agree();
+    test_file_reproduces_builtins();
+    test_file_syntaxes();
+    test_bad_files();
     TEST_MAIN_END();
 }

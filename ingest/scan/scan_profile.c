@@ -324,7 +324,9 @@ void scan_emit(scan_state *s, const scan_value *vals, size_t line_start, size_t 
     }
     const int missing = first_missing(&c);
     if (missing >= 0) {
-        reject(&c, RSLA_REJECT_MISSING_FIELD, (scan_field)missing, 0);
+        /* a method or uri without a key of its own comes only from the request line */
+        reject(&c, RSLA_REJECT_MISSING_FIELD,
+               p->keys[missing] ? (scan_field)missing : SCAN_FIELD_REQUEST_LINE, 0);
         return;
     }
     rsla_outcome o;
