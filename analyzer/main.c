@@ -51,6 +51,7 @@ typedef struct options {
     bool minute_counts;
     input_rule profiles[MAX_INPUT_RULES];
     size_t n_profiles;
+    scan_profile *profile_files[MAX_INPUT_RULES]; /* by profile rule: a profile file's profile */
     input_rule hosts[MAX_INPUT_RULES];
     size_t n_hosts;
     int64_t syslog_year;
@@ -226,12 +227,6 @@ static int parse_args(int argc, char **argv, options *o)
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    for (size_t i = 0; i < o->n_profiles; i++) {
-        prof_format f;
-        if (strcmp(o->profiles[i].value, "auto") != 0 && !prof_format_from_name(o->profiles[i].value, &f))
-            return usage_error("--profile: unknown profile '%s' (auto, distribution, distribution-text, "
-                               "combined, gitlab, nginx-json, zot)", o->profiles[i].value);
-    }
     o->inputs = argv + optind;
     o->n_inputs = (size_t)(argc - optind);
     if (o->n_inputs == 0)
@@ -281,6 +276,32 @@ static int load_config(const options *o, config *cfg)
     return EXIT_OK;
 }
 
+/* A --profile value that is not a profile name is a profile file (docs/FORMATS.md). */
+static int load_profile_files(options *o)
+{
+    for (size_t i = 0; i < o->n_profiles; i++) {
+        const char *v = o->profiles[i].value;
+        prof_format f;
+        if (strcmp(v, "auto") == 0 || prof_format_from_name(v, &f))
+            continue;
+        char err[1024];
+        o->profile_files[i] = scan_profile_load(v, err, sizeof err);
+        if (!o->profile_files[i]) {
+            fprintf(stderr, "regsla: --profile: '%s' is no profile name (auto, distribution, "
+                    "distribution-text, combined, gitlab, nginx-json, zot) and no profile file: "
+                    "%s\n", v, err);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+static void free_profile_files(options *o)
+{
+    for (size_t i = 0; i < o->n_profiles; i++)
+        scan_profile_free(o->profile_files[i]);
+}
+
 static void free_config(config *cfg)
 {
     policy_release(&cfg->pol);
@@ -311,18 +332,23 @@ static void add_count(void *table, const rsla_outcome *o)
     minute_counts_add(table, o);
 }
 
-/* The value of the first rule whose pattern matches path; else the last rule without a
- * pattern; else NULL. */
-static const char *rule_for(const input_rule *rules, size_t n, const char *path)
+/* The first rule whose pattern matches path; else the last rule without a pattern; else -1. */
+static ptrdiff_t rule_index(const input_rule *rules, size_t n, const char *path)
 {
-    const char *all = NULL;
+    ptrdiff_t all = -1;
     for (size_t i = 0; i < n; i++) {
         if (rules[i].pattern && fnmatch(rules[i].pattern, path, 0) == 0)
-            return rules[i].value;
+            return (ptrdiff_t)i;
         if (!rules[i].pattern)
-            all = rules[i].value;
+            all = (ptrdiff_t)i;
     }
     return all;
+}
+
+static const char *rule_for(const input_rule *rules, size_t n, const char *path)
+{
+    const ptrdiff_t r = rule_index(rules, n, path);
+    return r >= 0 ? rules[r].value : NULL;
 }
 
 static ing_input_settings *input_settings(const options *o, const ing_input_list *inputs)
@@ -330,9 +356,16 @@ static ing_input_settings *input_settings(const options *o, const ing_input_list
     ing_input_settings *set = rsla_xcalloc(inputs->n + 1, sizeof *set);
     for (size_t i = 0; i < inputs->n; i++) {
         const char *path = inputs->items[i].path;
-        const char *profile = rule_for(o->profiles, o->n_profiles, path);
-        set[i].forced = profile && strcmp(profile, "auto") != 0 &&
-                        prof_format_from_name(profile, &set[i].format);
+        const ptrdiff_t r = rule_index(o->profiles, o->n_profiles, path);
+        const char *profile = r >= 0 ? o->profiles[r].value : NULL;
+        if (r >= 0 && o->profile_files[r]) {
+            set[i].forced = true;
+            set[i].format = PROF_FORMAT_DISTRIBUTION; /* a JSON format: read by the JSON scanner */
+            set[i].custom = o->profile_files[r];
+        } else {
+            set[i].forced = profile && strcmp(profile, "auto") != 0 &&
+                            prof_format_from_name(profile, &set[i].format);
+        }
         set[i].default_host = rule_for(o->hosts, o->n_hosts, path);
     }
     return set;
@@ -582,6 +615,11 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "report") != 0)
         return usage_error("unknown command '%s' (try 'regsla report')", argv[1]);
     options o;
-    const int rc = parse_args(argc - 1, argv + 1, &o);
-    return rc != EXIT_OK ? rc : run_report(&o);
+    int rc = parse_args(argc - 1, argv + 1, &o);
+    if (rc == EXIT_OK)
+        rc = load_profile_files(&o);
+    if (rc == EXIT_OK)
+        rc = run_report(&o);
+    free_profile_files(&o);
+    return rc;
 }

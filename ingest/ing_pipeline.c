@@ -286,16 +286,22 @@ static void prune_samples(pipeline *p, file_work *f)
 /* A thread's scanners: one JSON scanner state per JSON format, one line scanner per input that
  * needs prefixes, envelopes or a text reader. Made on first use. */
 typedef struct thread_scan {
-    scan_state *json[PROF_FORMAT_COUNT];
+    const scan_profile **json_profile; /* JSON scanner states, by profile */
+    scan_state **json;
+    size_t n_json;
     prof_state **line; /* by input */
 } thread_scan;
 
 static scan_state *json_state(pipeline *p, thread_scan *ts, const input_work *iw)
 {
-    const prof_format f = iw->choice.format;
-    if (!ts->json[f])
-        ts->json[f] = scan_state_create(p->opt->kernel, iw->json);
-    return ts->json[f];
+    for (size_t i = 0; i < ts->n_json; i++)
+        if (ts->json_profile[i] == iw->json)
+            return ts->json[i];
+    ts->json_profile = rsla_xrealloc(ts->json_profile, (ts->n_json + 1) * sizeof *ts->json_profile);
+    ts->json = rsla_xrealloc(ts->json, (ts->n_json + 1) * sizeof *ts->json);
+    ts->json_profile[ts->n_json] = iw->json;
+    ts->json[ts->n_json] = scan_state_create(p->opt->kernel, iw->json);
+    return ts->json[ts->n_json++];
 }
 
 /* Every line skipped for one reason: for files that are counted but cannot be read. */
@@ -478,9 +484,10 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         iw->prof.has_ref_time = true;
         iw->prof.ref_time_ns = iw->choice.ref_time_ns;
     }
-    iw->json = json_profile_for(iw->choice.format);
+    iw->json = set && set->custom ? set->custom : json_profile_for(iw->choice.format);
     rsla_input_file *in = &p->out->input.files[input];
-    in->profile = prof_format_name(iw->choice.format);
+    in->profile = set && set->custom ? scan_profile_name(set->custom)
+                                     : prof_format_name(iw->choice.format);
     const char *why = iw->choice.format == PROF_FORMAT_NONE ? iw->choice.reason
                       : (prof_format_is_json(iw->choice.format) && !iw->json)
                           ? "the JSON scanner cannot read yet"
@@ -580,8 +587,10 @@ static void *thread_main(void *arg)
     for (size_t i = 0; i < p->out->input.n_files; i++)
         prof_state_free(ts.line[i]);
     free(ts.line);
-    for (int f = 0; f < PROF_FORMAT_COUNT; f++)
-        scan_state_free(ts.json[f]);
+    for (size_t i = 0; i < ts.n_json; i++)
+        scan_state_free(ts.json[i]);
+    free(ts.json);
+    free(ts.json_profile);
     return NULL;
 }
 

@@ -37,6 +37,7 @@ typedef struct ing_input_settings {
     bool forced;            /* format is the user's choice; else detected from the first lines */
     prof_format format;
     const char *default_host; /* instance host for lines that name none (combined); NULL: none */
+    const scan_profile *custom; /* a profile file's profile (format is then a JSON format) */
 } ing_input_settings;
 
 typedef struct ing_options {

@@ -2,7 +2,7 @@
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_FOUND)
   get_filename_component(_shared ${CMAKE_SOURCE_DIR}/../shared ABSOLUTE)
-  foreach(cls Golden Determinism RealLines Command)
+  foreach(cls Golden Determinism RealLines Command Profiles)
     add_test(NAME cli_${cls}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/cli_test.py
                      $<TARGET_FILE:regsla> ${CMAKE_SOURCE_DIR} ${_shared} ${cls}

@@ -206,6 +206,69 @@ class RealLines(unittest.TestCase):
         self.assertEqual(row["unavailable_minutes"], 0)
 
 
+class Profiles(unittest.TestCase):
+    """--profile: detection per file, a name per input pattern, and profile files."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="rsla-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def files(self, args):
+        rep = report(args)
+        return {os.path.basename(f["path"]): f for f in rep["input"]["files"]}, rep
+
+    def test_detected_per_file(self):
+        # README.md is of no known format: named, counted, exit 3.
+        p = run(["report", "--quiet", "--format", "json", os.path.join(SHARED, "real-logs")], check=False)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn(b"README.md: no known log format", p.stderr)
+        files = {os.path.basename(f["path"]): f for f in json.loads(p.stdout)["input"]["files"]}
+        want = {"distribution.jsonl": "distribution", "distribution-text.log": "distribution-text",
+                "distribution-combined.log": "combined", "registry-mixed-zarf.log": "distribution-text",
+                "gitlab-registry.jsonl": "gitlab", "nginx.jsonl": "nginx-json", "zot.jsonl": "zot",
+                "README.md": "none"}
+        self.assertEqual({k: v["profile"] for k, v in files.items()}, want)
+        for f in files.values():
+            self.assertEqual(f["lines"], f["outcomes"] + f["skipped"] + f["rejected"])
+
+    def test_layer_per_input(self):
+        zarf = os.path.join(SHARED, "real-logs", "registry-mixed-zarf.log")
+        app, _ = self.files([zarf])
+        access, _ = self.files(["--profile", "*zarf*=combined", zarf])
+        app, access = app["registry-mixed-zarf.log"], access["registry-mixed-zarf.log"]
+        self.assertEqual((app["profile"], access["profile"]), ("distribution-text", "combined"))
+        self.assertEqual(app["lines"], access["lines"])
+        # The access layer also has the requests the app log never completes (401 challenges).
+        self.assertGreater(access["outcomes"], app["outcomes"])
+        other, _ = self.files(["--profile", "*nomatch*=combined", zarf])
+        self.assertEqual(other["registry-mixed-zarf.log"]["profile"], "distribution-text")
+
+    def test_profile_file(self):
+        path = os.path.join(self.tmp, "gl.json")
+        open(path, "w").write(json.dumps({
+            "name": "my-gitlab", "filter": {"key": "msg", "values": ["access"]},
+            "fields": {"time": {"key": "time", "syntax": "rfc3339"}, "host": {"key": "host"},
+                       "method": {"key": "method"}, "uri": {"key": "uri"},
+                       "status": {"key": "status"},
+                       "duration": {"key": "duration_ms", "unit": "ms"},
+                       "request_id": {"key": "correlation_id"}}}))
+        log = os.path.join(SHARED, "real-logs", "gitlab-registry.jsonl")
+        custom, crep = self.files(["--profile", path, log])
+        builtin, brep = self.files(["--profile", "gitlab", log])
+        self.assertEqual(custom["gitlab-registry.jsonl"]["profile"], "my-gitlab")
+        for key in ("lines", "outcomes", "skipped", "rejected"):
+            self.assertEqual(custom["gitlab-registry.jsonl"][key], builtin["gitlab-registry.jsonl"][key])
+        self.assertEqual(figures(crep), figures(brep))
+        self.assertTrue(crep["instances"])
+        bad = os.path.join(self.tmp, "bad.json")
+        open(bad, "w").write('{"name": "x",\n "fields": {"time": {"key": "t", "syntax": "iso"}}}')
+        p = run(["report", "--profile", bad, log], check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"bad.json:2:", p.stderr)
+
+
 class Command(unittest.TestCase):
     """Exit codes, messages, --strict and atomic -o."""
 
