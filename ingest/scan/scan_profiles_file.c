@@ -43,6 +43,11 @@ typedef struct pf {
 
 /* MARK: - Errors (Private) */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void fail_at(pf *r, size_t at, const char *fmt, ...);
+
 static void fail_at(pf *r, size_t at, const char *fmt, ...)
 {
     if (r->failed)
