@@ -305,9 +305,10 @@ typedef struct result {
     uint64_t cells, sum;
 } result;
 
-static void run_kernel(const scan_kernel *k, const buf *in, int runs, bench_agg *agg, result *r)
+static void run_kernel(const scan_kernel *k, const scan_profile *profile, const buf *in, int runs,
+                       bench_agg *agg, result *r)
 {
-    scan_state *s = scan_state_create(k, scan_profile_distribution());
+    scan_state *s = scan_state_create(k, profile);
     const scan_sink sink = { NULL, on_outcome, on_skip, on_reject };
     r->name = scan_kernel_name(k);
     r->scan_s = r->total_s = 1e30;
@@ -350,14 +351,15 @@ static void run_simdjson(const buf *in, int runs, bench_agg *agg, result *r)
 
 /* MARK: - Report */
 
-static void print_table(const result *res, size_t n, const buf *in, int runs, const char *what)
+static void print_table(const result *res, size_t n, const buf *in, int runs, const char *what,
+                        const char *profile)
 {
     double peer = 0;
     for (size_t i = 0; i < n; i++)
         if (res[i].scan_s < 0)
             peer = res[i].total_s;
-    printf("input: %s, %.1f MB, %" PRIu64 " lines; minimum of %d runs, one thread, thread CPU time\n\n", what,
-           (double)in->len / 1e6, res[0].c.lines, runs);
+    printf("input: %s, %.1f MB, %" PRIu64 " lines, profile %s; minimum of %d runs, one thread, "
+           "thread CPU time\n\n", what, (double)in->len / 1e6, res[0].c.lines, profile, runs);
     printf("| contender | scan MB/s | scan+aggregate MB/s | M lines/s | outcomes | skipped | rejected | (host,minute) cells | vs simdjson |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i < n; i++) {
@@ -380,7 +382,7 @@ static void print_table(const result *res, size_t n, const buf *in, int runs, co
 
 int main(int argc, char **argv)
 {
-    const char *path = NULL, *only = NULL;
+    const char *path = NULL, *only = NULL, *profile_name = "distribution";
     bool peer = true;
     int runs = 5;
     size_t synth_mb = 300;
@@ -391,14 +393,24 @@ int main(int argc, char **argv)
             synth_mb = strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
             only = argv[++i];
+        else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+            profile_name = argv[++i];
         else if (strcmp(argv[i], "--no-peer") == 0)
             peer = false;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: bench_scan [FILE] [--runs N] [--synth-mb N] [--kernel NAME] [--no-peer]\n");
+            fprintf(stderr, "usage: bench_scan [FILE] [--runs N] [--synth-mb N] [--kernel NAME] "
+                            "[--profile NAME] [--no-peer]\n");
             return 2;
         } else
             path = argv[i];
     }
+    const scan_profile *profile = scan_profile_by_name(profile_name);
+    if (!profile) {
+        fprintf(stderr, "bench_scan: unknown JSON profile %s\n", profile_name);
+        return 2;
+    }
+    /* The simdjson peer does the Distribution job only. */
+    peer = peer && strcmp(profile_name, "distribution") == 0;
     buf in = { 0 };
     if (path && !load(&in, path)) {
         fprintf(stderr, "bench_scan: cannot read %s\n", path);
@@ -424,13 +436,13 @@ int main(int argc, char **argv)
     memset(res, 0, sizeof res);
     size_t n = 0;
     for (size_t k = 0; k < nk && k < 8; k++)
-        run_kernel(kernels[k], &in, runs, agg, &res[n++]);
+        run_kernel(kernels[k], profile, &in, runs, agg, &res[n++]);
 #ifdef RSLA_BENCH_HAVE_SIMDJSON
     if (peer)
         run_simdjson(&in, runs, agg, &res[n++]);
 #endif
     (void)peer;
-    print_table(res, n, &in, runs, path ? path : "synthetic Distribution month");
+    print_table(res, n, &in, runs, path ? path : "synthetic Distribution month", profile_name);
     agg_free(agg);
     free(in.p);
     return 0;
