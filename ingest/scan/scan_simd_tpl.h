@@ -594,9 +594,16 @@ static size_t SCAN_TPL(last_line_end)(const s2_ctx *c, size_t from, size_t n)
 
 /* MARK: - Entry points (Private) */
 
+/* Chunks are about 1 MiB; one grows past this only to hold a line that long. Such a line would
+ * keep its whole structural index (4 bytes per structural, up to several times the line), so it
+ * goes to the scalar kernel, which gives the same verdicts in constant memory. */
+#ifndef SCAN_SIMD_MAX_CHUNK
+#define SCAN_SIMD_MAX_CHUNK ((size_t)64 << 20)
+#endif
+
 static size_t SCAN_TPL(chunk)(scan_state *s, const char *buf, size_t len, const scan_sink *sink)
 {
-    if (len >= UINT32_MAX - 64) /* positions are 32-bit; no chunk is this large */
+    if (len > SCAN_SIMD_MAX_CHUNK) /* also keeps positions within 32 bits */
         return scan_kernel_scalar.chunk(s, buf, len, sink);
     s1_state st;
     memset(&st, 0, sizeof st);
