@@ -62,6 +62,8 @@ def classify(line):
     s = line.lstrip(JSON_WS)
     if not s.rstrip(JSON_WS):
         return "blank"
+    if s[0] < 0x20 or s[0] == 0x7F:
+        return "rejected"  # control bytes where a line starts: damage, not another format
     if s[:1] != b"{":
         return "not_json"
     def no_constants(name):
@@ -255,14 +257,10 @@ class Text(HardCase):
         self.assertIn("regsla: %s: no known log format" % p, err)
         self.assertEqual(f["bytes_decoded"], len(data))
 
-    @unittest.expectedFailure
     def test_nul_run_before_a_record(self):
-        # BUG (scanner, ingest/scan: a line is "not JSON" when its first non-blank byte is not
-        # '{'): a file system that preallocated a log file and crashed leaves a run of NUL bytes,
-        # and the logger goes on writing right after it, so a real record sits on a line that
-        # starts with NULs. That line is counted as skipped not_json - the outcome is lost
-        # without a rejection. It should be rejected (json_syntax at the first NUL), so that
-        # --strict and the rejected count show the damage.
+        # Once a bug (skipped not_json, the record lost silently): a line that starts with
+        # control bytes, like the NUL run a crashed file system leaves before the next record, is
+        # rejected json_syntax at its first byte, so the loss shows.
         data = record() + b"\n" + b"\0" * 4096 + record(http__request__id="req-2") + b"\n"
         p = self.write("crashed.log", data)
         rc, rep, err = self.regsla([p])

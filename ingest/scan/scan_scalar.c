@@ -375,7 +375,14 @@ void scan_scalar_line(scan_state *s, const char *buf, size_t line_start, size_t 
         return;
     }
     if (buf[i] != '{') {
-        sink->on_skip(sink->ctx, RSLA_SKIP_NOT_JSON);
+        /* Another stream's line starts with printable text; control bytes (the NUL run a crashed
+         * file system leaves before the next record) are damage, not another format. */
+        const unsigned char c = (unsigned char)buf[i];
+        if (c < 0x20 || c == 0x7f)
+            sink->on_reject(sink->ctx, line_start, line_index, RSLA_REJECT_JSON_SYNTAX,
+                            i - line_start, NULL);
+        else
+            sink->on_skip(sink->ctx, RSLA_SKIP_NOT_JSON);
         return;
     }
     scan_value vals[SCAN_FIELD_COUNT];

@@ -527,6 +527,17 @@ static bool SCAN_TPL(line_fast)(scan_state *s, const s2_ctx *c, chunk_pos *cp,
     return true;
 }
 
+/* Whether a line starts plainly: only blanks before its first structural, and that one no
+ * control byte. Otherwise the scalar parser judges the line (NUL runs, DEL). */
+static inline bool SCAN_TPL(clean_start)(const char *b, size_t line_start, size_t first)
+{
+    for (size_t q = line_start; q < first; q++)
+        if (b[q] != ' ' && b[q] != '\t' && b[q] != '\r')
+            return false;
+    const unsigned char c = (unsigned char)b[first];
+    return c >= 0x20 && c != 0x7f;
+}
+
 /* Judges every complete line among the stored structurals (those up to and including entry
  * `through`, a line end). */
 static void SCAN_TPL(judge_lines)(scan_state *s, const s2_ctx *c, chunk_pos *cp, size_t through,
@@ -540,6 +551,8 @@ static void SCAN_TPL(judge_lines)(scan_state *s, const s2_ctx *c, chunk_pos *cp,
         bool done = true;
         if (s2_is_line_end(c, first))
             sink->on_skip(sink->ctx, RSLA_SKIP_BLANK);
+        else if (!SCAN_TPL(clean_start)(b, cp->line_start, first))
+            done = false; /* control bytes at the start: the scalar parser names the damage */
         else if (b[first] != '{')
             sink->on_skip(sink->ctx, RSLA_SKIP_NOT_JSON);
         else

@@ -20,6 +20,8 @@ by path) or `-` for stdin. The output (stdout) is one JSON object:
 
 Accounting, per line (a line is the bytes between two '\\n'; a last line without '\\n' counts):
   - empty or only space/tab/CR                          -> skipped (blank)
+  - first byte that is not space/tab/CR is a control
+    byte (< 0x20, or 0x7F)                              -> rejected (json)
   - first byte that is not space/tab/CR is not '{'      -> skipped (not JSON)
   - starts with '{' but invalid UTF-8                   -> rejected (utf8)
   - starts with '{' but not valid JSON (strict RFC 8259: NaN/Infinity refused; duplicate keys
@@ -342,6 +344,8 @@ class Oracle:
         body = raw.lstrip(b" \t\r")
         if not body:
             return self._skip(facc, "blank")
+        if body[0] < 0x20 or body[0] == 0x7F:
+            return self._reject(facc, "json")  # control bytes: damage, not another stream
         if body[:1] != b"{":
             return self._skip(facc, "not-json")
         try:
