@@ -11,6 +11,7 @@
 #include <stdbool.h>              /* bool */
 #include <stddef.h>               /* size_t */
 #include <stdint.h>               /* uint32_t, uint8_t */
+#include <string.h>               /* memcpy, memset */
 #include "ingest/scan/scan.h"     /* scan_sink, scan_kernel, scan_profile, scan_state */
 
 /* Most values of the FILTER field a profile may list. */
@@ -204,6 +205,20 @@ static inline int scan_match_key_fast(const scan_state *s, const char *key, size
             return f;
     }
     return -1;
+}
+
+/* Clears a line's values before it is scanned (kernels: in place of memset over all slots). The
+ * eight slots every profile has are cleared by one constant-size store sequence, as before
+ * request-line and alternative slots existed; those are cleared only for profiles that use
+ * them. The profile step reads no slot past the ones a profile uses (scan_profile.c). A memset
+ * of all SCAN_FIELD_COUNT slots costs Distribution about 6 % on avx512 (bench_scan: the 512-byte
+ * clear becomes `rep stos`). */
+static inline void scan_clear_values(const scan_state *s, scan_value *vals)
+{
+    memset(vals, 0, SCAN_FIELD_REQUEST_LINE * sizeof *vals);
+    if (s->profile->n_alt || s->profile->keys[SCAN_FIELD_REQUEST_LINE])
+        memset(vals + SCAN_FIELD_REQUEST_LINE, 0,
+               (SCAN_FIELD_COUNT - SCAN_FIELD_REQUEST_LINE) * sizeof *vals);
 }
 
 /* The profile step: makes the one sink call for a valid object line whose asked-for values are

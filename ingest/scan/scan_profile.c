@@ -232,7 +232,8 @@ static bool duration_field(emit_ctx *c, int64_t *ns)
 static int first_missing(const emit_ctx *c)
 {
     uint32_t req = c->s->profile->required;
-    if (c->vals[SCAN_FIELD_REQUEST_LINE].type != SCAN_V_ABSENT) /* gives method and target */
+    if (c->s->profile->keys[SCAN_FIELD_REQUEST_LINE] && /* gives method and target */
+        c->vals[SCAN_FIELD_REQUEST_LINE].type != SCAN_V_ABSENT)
         req &= ~(SCAN_FIELD_BIT(SCAN_FIELD_METHOD) | SCAN_FIELD_BIT(SCAN_FIELD_URI));
     for (int f = 0; f < SCAN_FIELD_OUTCOME_COUNT; f++)
         if ((req & SCAN_FIELD_BIT(f)) && c->vals[f].type == SCAN_V_ABSENT)
@@ -240,10 +241,19 @@ static int first_missing(const emit_ctx *c)
     return -1;
 }
 
+/* The highest key slot the profile uses, plus one: slots past it are never read here (kernels
+ * may leave them unset). */
+static int slots_used(const scan_profile *p)
+{
+    return p->n_alt ? SCAN_FIELD_ALT0 + p->n_alt
+                    : p->keys[SCAN_FIELD_REQUEST_LINE] ? SCAN_FIELD_REQUEST_LINE + 1
+                                                       : SCAN_FIELD_REQUEST_LINE;
+}
+
 static void ensure_scratch(emit_ctx *c)
 {
     size_t need = 0;
-    for (int f = 0; f < SCAN_FIELD_ALT0 + c->s->profile->n_alt; f++)
+    for (int f = 0, n = slots_used(c->s->profile); f < n; f++)
         if (c->vals[f].escaped)
             need += c->vals[f].len;
     scan_reserve((void **)&c->s->scratch, &c->s->scratch_cap, need, 1);
@@ -290,7 +300,8 @@ static bool host_field(emit_ctx *c, rsla_slice *out)
  *         fields), -1 after the line's sink call (a wrong type, or not a request: skipped). */
 static int request_line(emit_ctx *c, rsla_outcome *o)
 {
-    if (c->vals[SCAN_FIELD_REQUEST_LINE].type == SCAN_V_ABSENT)
+    if (!c->s->profile->keys[SCAN_FIELD_REQUEST_LINE] ||
+        c->vals[SCAN_FIELD_REQUEST_LINE].type == SCAN_V_ABSENT)
         return 0;
     rsla_slice r;
     if (!string_field(c, SCAN_FIELD_REQUEST_LINE, &r))
