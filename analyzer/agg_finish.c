@@ -81,8 +81,8 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
         r->unmatched[r->n_unmatched++] = (agg_unmatched_host){ e->name, requests };
         r->unmatched_requests += requests;
     }
-    qsort(r->unmatched, r->n_unmatched, sizeof *r->unmatched, unmatched_cmp);
-    qsort(sorted, n_sorted, sizeof *sorted, str_ptr_cmp);
+    rsla_sort(r->unmatched, r->n_unmatched, sizeof *r->unmatched, unmatched_cmp);
+    rsla_sort(sorted, n_sorted, sizeof *sorted, str_ptr_cmp);
     r->instances = rsla_xcalloc(n_sorted + 1, sizeof *r->instances);
     for (size_t i = 0; i < n_sorted; i++)
         if (r->n_instances == 0 || strcmp(r->instances[r->n_instances - 1].name, sorted[i]) != 0)
@@ -120,7 +120,7 @@ static int agg_minute_cmp(const void *pa, const void *pb)
 /* Sorts an instance's minutes and folds together the entries of its hosts for one minute. */
 static void fold_minutes(agg_instance *ai)
 {
-    qsort(ai->minutes, ai->n_minutes, sizeof *ai->minutes, agg_minute_cmp);
+    rsla_sort(ai->minutes, ai->n_minutes, sizeof *ai->minutes, agg_minute_cmp);
     size_t w = 0;
     for (size_t k = 0; k < ai->n_minutes; k++) {
         const agg_minute *m = &ai->minutes[k];
@@ -187,7 +187,7 @@ static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *i
                                                   f->method, f->repository, f->count } };
         VEC_PUSH(all, e);
     }
-    qsort(all.v, all.n, sizeof *all.v, inst_failure_cmp);
+    rsla_sort(all.v, all.n, sizeof *all.v, inst_failure_cmp);
     for (size_t i = 0; i < all.n;) {
         agg_instance *ai = &r->instances[all.v[i].inst];
         size_t j = i;
@@ -218,7 +218,7 @@ static void finish_requests(const agg_table *t, agg_result *r, const uint32_t *i
             VEC_PUSH(all, ir);
         }
     }
-    qsort(all.v, all.n, sizeof *all.v, inst_request_cmp);
+    rsla_sort(all.v, all.n, sizeof *all.v, inst_request_cmp);
     for (size_t i = 0; i < all.n;) {
         agg_instance *ai = &r->instances[all.v[i].inst];
         size_t j = i;
@@ -259,7 +259,7 @@ static void finish_coverage(const agg_table *t, agg_result *r)
             VEC_PUSH(all, c);
         }
     }
-    qsort(all.v, all.n, sizeof *all.v, cover_cmp);
+    rsla_sort(all.v, all.n, sizeof *all.v, cover_cmp);
     r->coverage = all.v;
     r->n_coverage = all.n;
 }

@@ -456,7 +456,7 @@ inventory *inventory_parse(const char *data, size_t len, const char *name, char 
             ii->has_fee = true;
         }
     }
-    qsort(inv->instances, inv->n_instances, sizeof *inv->instances, cmp_instance);
+    rsla_sort(inv->instances, inv->n_instances, sizeof *inv->instances, cmp_instance);
     for (size_t i = 1; i < inv->n_instances; i++) {
         if (strcmp(inv->instances[i].id, inv->instances[i - 1].id) == 0) {
             const int l1 = RSLA_MIN(inv->instances[i].line, inv->instances[i - 1].line);
@@ -472,7 +472,7 @@ inventory *inventory_parse(const char *data, size_t len, const char *name, char 
     for (size_t i = 0; i < inv->n_instances; i++)
         for (size_t k = 0; k < inv->instances[i].n_hosts; k++)
             inv->hosts[inv->n_hosts++] = (inventory_host){ inv->instances[i].hosts[k], i };
-    qsort(inv->hosts, inv->n_hosts, sizeof *inv->hosts, cmp_host);
+    rsla_sort(inv->hosts, inv->n_hosts, sizeof *inv->hosts, cmp_host);
     for (size_t i = 1; i < inv->n_hosts; i++) {
         if (strcmp(inv->hosts[i].host, inv->hosts[i - 1].host) == 0) {
             const inventory_instance *a = &inv->instances[inv->hosts[i - 1].instance];
@@ -631,7 +631,7 @@ exclusions *exclusions_parse(const char *data, size_t len, const char *name, cha
             goto done;
         }
     }
-    qsort(ex->items, ex->n, sizeof *ex->items, cmp_exclusion);
+    rsla_sort(ex->items, ex->n, sizeof *ex->items, cmp_exclusion);
     ok = true;
 done:
     csv_records_free(recs, (size_t)nrec);

@@ -137,7 +137,7 @@ static int add_rule(input_rule *rules, size_t *n, const char *arg)
         return -1;
     const char *eq = strrchr(arg, '=');
     if (eq) {
-        char *pattern = rsla_xstrndup(arg, (size_t)(eq - arg)); /* lives as long as the run */
+        char *pattern = rsla_xstrndup(arg, (size_t)(eq - arg)); /* freed by free_options() */
         rules[(*n)++] = (input_rule){ pattern, eq + 1 };
     } else {
         rules[(*n)++] = (input_rule){ NULL, arg };
@@ -298,10 +298,14 @@ static int load_profile_files(options *o)
     return EXIT_OK;
 }
 
-static void free_profile_files(options *o)
+static void free_options(options *o)
 {
-    for (size_t i = 0; i < o->n_profiles; i++)
+    for (size_t i = 0; i < o->n_profiles; i++) {
         scan_profile_free(o->profile_files[i]);
+        free((char *)o->profiles[i].pattern);
+    }
+    for (size_t i = 0; i < o->n_hosts; i++)
+        free((char *)o->hosts[i].pattern);
 }
 
 static void free_config(config *cfg)
@@ -622,6 +626,6 @@ int main(int argc, char **argv)
         rc = load_profile_files(&o);
     if (rc == EXIT_OK)
         rc = run_report(&o);
-    free_profile_files(&o);
+    free_options(&o);
     return rc;
 }

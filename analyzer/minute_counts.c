@@ -110,8 +110,9 @@ static int entry_cmp(const void *pa, const void *pb)
 void minute_counts_write(const minute_counts *t, FILE *f)
 {
     count_entry *sorted = rsla_xmalloc((t->n + 1) * sizeof *sorted);
-    memcpy(sorted, t->v, t->n * sizeof *sorted);
-    qsort(sorted, t->n, sizeof *sorted, entry_cmp);
+    if (t->n)
+        memcpy(sorted, t->v, t->n * sizeof *sorted);
+    rsla_sort(sorted, t->n, sizeof *sorted, entry_cmp);
     for (size_t i = 0; i < t->n; i++)
         fprintf(f, "%s\t%lld\t%llu\t%llu\n", sorted[i].host, (long long)sorted[i].minute,
                 (unsigned long long)sorted[i].lines, (unsigned long long)sorted[i].errors);

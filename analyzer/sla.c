@@ -370,7 +370,7 @@ static size_t top_names(sla_name_count *v, size_t n, size_t top)
 {
     if (n == 0)
         return 0;
-    qsort(v, n, sizeof *v, cmp_name_key);
+    rsla_sort(v, n, sizeof *v, cmp_name_key);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (m > 0 && cmp_name_key(&v[m - 1], &v[i]) == 0)
@@ -378,7 +378,7 @@ static size_t top_names(sla_name_count *v, size_t n, size_t top)
         else
             v[m++] = v[i];
     }
-    qsort(v, m, sizeof *v, cmp_name_count);
+    rsla_sort(v, m, sizeof *v, cmp_name_count);
     if (m > top)
         m = top;
     for (size_t i = 0; i < m; i++) {
@@ -426,7 +426,7 @@ static void incident_details(sla_incident *inc, const agg_instance *ai, const iv
                                         (char *)(f->method ? f->method : ""), f->count };
     }
     if (ns)
-        qsort(st, ns, sizeof *st, cmp_status_count);
+        rsla_sort(st, ns, sizeof *st, cmp_status_count);
     inc->statuses = st;
     inc->n_statuses = ns;
     inc->n_repositories = top_names(repos, nr, SLA_INCIDENT_TOP);

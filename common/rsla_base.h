@@ -6,6 +6,7 @@
 #include <stdbool.h> /* bool */
 #include <stddef.h>  /* size_t */
 #include <stdint.h>  /* uint64_t */
+#include <stdlib.h>  /* qsort */
 #include <string.h>  /* memcmp, strlen */
 
 /* A borrowed run of bytes; not NUL-terminated. */
@@ -47,6 +48,14 @@ static inline uint64_t rsla_hash_u64(uint64_t x)
     x *= 0xc4ceb9fe1a85ec53ULL;
     x ^= x >> 33;
     return x;
+}
+
+/* qsort that accepts an empty array given as NULL (qsort's pointer must not be NULL, even for
+ * zero elements, and UBSan says so). */
+static inline void rsla_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
 }
 
 #define RSLA_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -275,7 +275,7 @@ static void prune_samples(pipeline *p, file_work *f)
      * turned into a line number at the end, so carry seq along through the sort. */
     for (size_t i = 0; i < f->n_samples; i++)
         f->samples[i].file = (size_t)f->sample_seq[i];
-    qsort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
+    rsla_sort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
     f->n_samples = p->max_samples;
     for (size_t i = 0; i < f->n_samples; i++) {
         f->sample_seq[i] = f->samples[i].file;
@@ -610,7 +610,7 @@ static void collect_rejections(pipeline *p)
             line_base = offset_base = named = 0;
         for (size_t k = 0; k < f->n_samples; k++)
             f->samples[k].file = (size_t)f->sample_seq[k];
-        qsort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
+        rsla_sort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
         const size_t keep = RSLA_MIN(f->n_samples, p->max_samples - named);
         named += keep;
         out->rejections = rsla_xrealloc(out->rejections,

@@ -146,7 +146,7 @@ void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
             find_path(&f, args[i], true);
     }
     free(f.stack);
-    qsort(out->errors, out->n_errors, sizeof *out->errors, str_cmp);
+    rsla_sort(out->errors, out->n_errors, sizeof *out->errors, str_cmp);
     if (out->n == 0) {
         free(f.ids);
         return;
@@ -156,7 +156,7 @@ void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
     for (size_t i = 0; i < out->n; i++)
         all[i] = (found){ out->items[i], f.ids[i], 0, false };
     free(f.ids);
-    qsort(all, out->n, sizeof *all, found_path_cmp);
+    rsla_sort(all, out->n, sizeof *all, found_path_cmp);
     /* The same path named twice, and the same file reached under two paths (a folder and a
      * symlink to it, "logs" and "./logs", a hard link): read once, under the first path. */
     for (size_t i = 0; i < out->n; i++) {
@@ -165,7 +165,7 @@ void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out)
         if (i > 0 && strcmp(all[i - 1].item.path, all[i].item.path) == 0)
             all[i].drop = true;
     }
-    qsort(by_id, out->n, sizeof *by_id, found_id_cmp);
+    rsla_sort(by_id, out->n, sizeof *by_id, found_id_cmp);
     for (size_t i = 1; i < out->n; i++) {
         const found *prev = by_id[i - 1], *cur = by_id[i];
         const bool is_stdin = strcmp(cur->item.path, "-") == 0;
