@@ -4,6 +4,8 @@ month (data-samples/utc-2023-12) rewritten by tests/oracle/convert_month.py into
 exactly the Distribution month's instance figures, with and without the inventory, under a
 minutes preset and an error-rate preset. zot logs no host, so each of its files gets `--host`.
 
+Also the real logs of ../shared/real-logs (gitlab, zot, nginx) through the whole command.
+
 Run by ctest (tests/profiles.cmake) as: profiles_test.py REGSLA SOURCE_DIR [unittest args]."""
 import json
 import os
@@ -87,6 +89,39 @@ class Month(unittest.TestCase):
             self.skipTest("--host does not reach the JSON scanner yet: ing_pipeline.c must call "
                           "scan_state_set_default_host() before scanning an input's chunk")
         self.check("zot")
+
+
+class RealLogs(unittest.TestCase):
+    """../shared/real-logs through auto-detection and the whole command: the per-line verdicts of
+    tests/test_scan_profiles.c, as the report counts them."""
+
+    def counts(self, name, *extra):
+        path = os.path.join(os.path.dirname(SOURCE.rstrip("/")), "shared", "real-logs", name)
+        p = subprocess.run([REGSLA, "report", "--quiet", "--format", "json"] + list(extra) + [path],
+                           capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        f = json.loads(p.stdout)["input"]["files"][0]
+        nonzero = lambda d: {k: v for k, v in d.items() if v}
+        return (f["profile"], f["lines"], f["outcomes"], nonzero(f["skipped_by_reason"]),
+                nonzero(f["rejected_by_reason"]), json.loads(p.stdout)["instances"])
+
+    def test_gitlab(self):
+        profile, lines, outcomes, skipped, rejected, rows = self.counts("gitlab-registry.jsonl")
+        self.assertEqual((profile, lines, outcomes), ("gitlab", 6, 1))
+        self.assertEqual((skipped, rejected), ({"other_message": 5}, {}))
+        self.assertEqual({r["instance"] for r in rows}, {"registry.examle.com"})
+
+    def test_zot(self):
+        profile, lines, outcomes, skipped, rejected, rows = self.counts("zot.jsonl")
+        self.assertEqual((profile, lines, outcomes), ("zot", 10, 4))
+        self.assertEqual((skipped, rejected), ({"other_message": 5}, {"json_syntax": 1}))
+        self.assertEqual({r["instance"] for r in rows}, {"-"})  # no host in zot, no --host
+
+    def test_nginx(self):
+        profile, lines, outcomes, skipped, rejected, rows = self.counts("nginx.jsonl")
+        self.assertEqual((profile, lines, outcomes), ("nginx-json", 2, 1))
+        self.assertEqual((skipped, rejected), ({}, {"missing_field": 1}))
+        self.assertEqual({r["instance"] for r in rows}, {"registry-1.docker.io"})
 
 
 if __name__ == "__main__":
