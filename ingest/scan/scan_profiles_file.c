@@ -268,6 +268,42 @@ static bool member_allowed(const pf *r, size_t k, scan_field f)
            (f == SCAN_FIELD_HOST && key_is(r, k, "default"));
 }
 
+/* A host entry's "default" at v. */
+static bool host_default(pf *r, size_t v)
+{
+    size_t n;
+    if (!expect(r, v, '"', "host default"))
+        return false;
+    if (r->out->p.default_host) {
+        fail_at(r, v, "a second host default");
+        return false;
+    }
+    r->out->p.default_host = string_at(r, v, &n);
+    if (n == 0 || strlen(r->out->p.default_host) != n) {
+        fail_at(r, v, "host default must be a non-empty string without NUL");
+        return false;
+    }
+    return true;
+}
+
+/* An entry's "key" at v: one key or a list of keys, each given the next slot of field f. */
+static bool key_member(pf *r, size_t v, scan_field f, int syntax)
+{
+    if (r->b[v] != '[')
+        return add_key(r, v, f, syntax);
+    size_t j = ws(r, v + 1);
+    if (r->b[j] == ']') {
+        fail_at(r, v, "an empty list of keys");
+        return false;
+    }
+    for (; r->b[j] != ']'; j = ws(r, r->b[j] == ',' ? j + 1 : j)) {
+        if (!add_key(r, j, f, syntax))
+            return false;
+        j = ws(r, value_end(r, j));
+    }
+    return true;
+}
+
 /* One entry object of field f: {"key": "k" | ["k1", ...], ...}. */
 static bool entry(pf *r, size_t obj, scan_field f)
 {
@@ -277,49 +313,24 @@ static bool entry(pf *r, size_t obj, scan_field f)
     if (syntax < 0)
         return false;
     size_t i = obj, k, v;
-    bool has_key = false;
-    while (next_member(r, &i, &k, &v)) {
+    bool has_key = false, ok = true;
+    while (ok && next_member(r, &i, &k, &v)) {
         if (!member_allowed(r, k, f)) {
             fail_at(r, k, "unknown member %.*s in %s", (int)(string_end(r, k) - k), r->b + k,
                     field_names[f]);
             return false;
         }
-        if (key_is(r, k, "default")) {
-            size_t n;
-            if (!expect(r, v, '"', "host default"))
-                return false;
-            r->out->p.default_host = string_at(r, v, &n);
-            if (n == 0 || strlen(r->out->p.default_host) != n) {
-                fail_at(r, v, "host default must be a non-empty string without NUL");
-                return false;
-            }
-            continue;
-        }
-        if (!key_is(r, k, "key"))
-            continue;
-        has_key = true;
-        if (r->b[v] != '[') {
-            if (!add_key(r, v, f, syntax))
-                return false;
-            continue;
-        }
-        size_t j = ws(r, v + 1);
-        if (r->b[j] == ']') {
-            fail_at(r, v, "an empty list of keys");
-            return false;
-        }
-        for (; r->b[j] != ']'; j = ws(r, r->b[j] == ',' ? j + 1 : j)) {
-            if (!add_key(r, j, f, syntax))
-                return false;
-            j = ws(r, value_end(r, j));
-        }
+        if (key_is(r, k, "default"))
+            ok = host_default(r, v);
+        else if (key_is(r, k, "key"))
+            ok = has_key = key_member(r, v, f, syntax);
     }
-    if (!has_key && !(f == SCAN_FIELD_HOST && r->out->p.default_host)) {
+    if (ok && !has_key && !(f == SCAN_FIELD_HOST && r->out->p.default_host)) {
         fail_at(r, obj, "%s needs a \"key\"%s", field_names[f],
                 f == SCAN_FIELD_HOST ? " or a \"default\"" : "");
         return false;
     }
-    return true;
+    return ok;
 }
 
 /* A field's value: one entry, or a list of entries (alternatives with their own syntax). */
