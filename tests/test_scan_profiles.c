@@ -432,6 +432,10 @@ static void test_nginx_values(void)
     line_is("nginx-json", "proxy.example", "{\"msec\":\"1.5\",\"request\":\"GET /v2/ HTTP/1.1\","
             "\"status\":\"200\",\"host\":\"own.example\"}",
             "O 1500000000 200 -1 host=own.example method=GET path=/v2/ id=");
+    /* escaped keys are decoded before they are matched, alternatives included */
+    line_is("nginx-json", NULL, "{\"time\\u005flocal\":\"13/May/2020:15:25:30 +0000\",\"re\\u0071uest\":"
+            "\"GET /v2/ HTTP/1.1\",\"\\u0073tatus\":\"200\",\"server\\u005fname\":\"s\"}",
+            "O @2020-05-13T15:25:30Z 200 -1 host=s method=GET path=/v2/ id=");
     /* not an object, not JSON, blank: the scanner's verdicts, whatever the profile */
     line_is("nginx-json", NULL, "[1,2]", "S not_json");
     line_is("nginx-json", NULL, "   ", "S blank");
@@ -483,6 +487,12 @@ static const char *const mix_lines[] = {
     "",
     "{\"msg\":\"access\",\"time\":\"2025-02-12T21:28:02Z\",\"host\":\"\\u00e9.example\",\"method\":\"G\\u0045T\","
     "\"uri\":\"/v2/\\u002fx\",\"status\":404,\"duration_ms\":\"3\"}\r",
+    /* escaped keys that decode to alternative keys */
+    "{\"time\\u005flocal\":\"13/May/2020:15:25:30 +0000\",\"re\\u0071uest\":\"GET /v2/ HTTP/1.1\","
+    "\"\\u0073tatus\":\"200\",\"server\\u005fname\":\"s\",\"request_time\":\"0.5\"}",
+    "{\"m\\u0073g\":\"access\",\"me\\u0073sage\":\"HTTP API\",\"statusCode\":200,\"path\":\"/v2/\","
+    "\"method\":\"GET\",\"time\":\"2024-01-02T03:04:05Z\",\"latency\":\"1ms\",\"host\":\"h\",\"uri\":\"/v2/\","
+    "\"status\":201,\"duration_ms\":4}",
 };
 
 static void diff_profile(const char *name, const char *dflt)
@@ -490,7 +500,9 @@ static void diff_profile(const char *name, const char *dflt)
     const scan_profile *p = scan_profile_by_name(name);
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    for (int round = 0; round < 60; round++) {
+    const char *env = getenv("RSLA_DIFF_ITERATIONS");
+    const int rounds = env && atoi(env) > 0 ? atoi(env) : 200;
+    for (int round = 0; round < rounds; round++) {
         len = 0;
         const size_t n = 1 + next_rand() % 40;
         for (size_t i = 0; i < n; i++) {
@@ -509,6 +521,8 @@ static void diff_profile(const char *name, const char *dflt)
         }
         if (next_rand() % 2)
             len--; /* no final newline */
+        for (size_t m = next_rand() % 3; m > 0 && len > 0; m--) /* a few byte mutations */
+            buf[next_rand() % len] = "\"\\{}[],: a\x01\xC2\xB5"[next_rand() % 16];
         memset(buf + len, 0, SCAN_PADDING);
         scan_record ref = { 0 }, got = { 0 };
         run(kernels[n_kernels - 1], p, dflt, buf, len, &ref);
