@@ -521,8 +521,9 @@ static void diff_profile(const char *name, const char *dflt)
         }
         if (next_rand() % 2)
             len--; /* no final newline */
+        static const char mutations[] = "\"\\{}[],: a\x01\xC2\xB5";
         for (size_t m = next_rand() % 3; m > 0 && len > 0; m--) /* a few byte mutations */
-            buf[next_rand() % len] = "\"\\{}[],: a\x01\xC2\xB5"[next_rand() % 16];
+            buf[next_rand() % len] = mutations[next_rand() % (sizeof mutations - 1)];
         memset(buf + len, 0, SCAN_PADDING);
         scan_record ref = { 0 }, got = { 0 };
         run(kernels[n_kernels - 1], p, dflt, buf, len, &ref);
