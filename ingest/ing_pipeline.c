@@ -182,7 +182,8 @@ static bool read_chunk(file_work *f, chunk *c)
                 f->carry_cap = f->carry_len;
                 f->carry = rsla_xrealloc(f->carry, f->carry_cap);
             }
-            memcpy(f->carry, c->buf + keep, f->carry_len);
+            if (f->carry_len) /* a chunk that ends on '\n' has no tail (and carry may be NULL) */
+                memcpy(f->carry, c->buf + keep, f->carry_len);
             len = keep;
             break;
         }
@@ -322,6 +323,9 @@ static size_t scan_dispatch(pipeline *p, thread_scan *ts, const chunk *c, const 
     const input_work *iw = &p->inputs_work[input];
     if (iw->choice.format == PROF_FORMAT_NONE)
         return skip_lines(c->buf, c->len, sink, RSLA_SKIP_UNKNOWN_FORMAT);
+    /* JSON scanner states are shared by the inputs of one profile: the input's --host first. */
+    if (iw->json)
+        scan_state_set_default_host(json_state(p, ts, iw), iw->prof.default_host);
     if (!prof_choice_needs_line_scan(&iw->choice))
         return scan_chunk(json_state(p, ts, iw), c->buf, c->len, sink);
     if (!ts->line[input])

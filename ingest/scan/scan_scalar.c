@@ -386,7 +386,7 @@ void scan_scalar_line(scan_state *s, const char *buf, size_t line_start, size_t 
         return;
     }
     scan_value vals[SCAN_FIELD_COUNT];
-    memset(vals, 0, sizeof vals);
+    scan_clear_values(s, vals);
     i = parse_top_object(&p, s, i, line_start, vals);
     if (i != SIZE_MAX) {
         i = skip_ws(&p, i);

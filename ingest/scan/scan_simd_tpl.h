@@ -511,7 +511,7 @@ static bool SCAN_TPL(line_fast)(scan_state *s, const s2_ctx *c, chunk_pos *cp,
 {
     s2_line ln = { cp->line_start, cp->n_bsl, cp->bsl_cur, s->bsl };
     scan_value vals[SCAN_FIELD_COUNT];
-    memset(vals, 0, sizeof vals);
+    scan_clear_values(s, vals);
     const bool ok = SCAN_TPL(s2_object)(s, c, &ln, &cp->k, vals);
     cp->bsl_cur = ln.bsl_cur; /* entries before this line's strings stay behind for good */
     if (!ok)
