@@ -289,7 +289,7 @@ ing_segment *ing_segment_open(const char *path, uint64_t start, uint64_t end, bo
 {
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
     ing_segment *s = rsla_xcalloc(1, sizeof *s);
