@@ -78,6 +78,7 @@ typedef struct pipeline {
     chunk **free_chunks;
     size_t n_free;
     size_t readers_busy;
+    size_t units_left;       /* units not yet read to their end */
     size_t next_thread;
     size_t max_samples;
     /* progress */
@@ -149,6 +150,7 @@ static void file_finish(pipeline *p, file_work *f)
     if (in->error)
         p->out->any_file_error = true;
     f->state = FILE_DONE;
+    p->units_left--;
 }
 
 /* Fills c with the next whole lines of f. Runs without the lock: the thread holds f's reader,
@@ -512,7 +514,9 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
 }
 
 /* Opens f if needed and reads its next chunk into c; under the lock on entry and exit. */
-static void read_step(pipeline *p, file_work *f, chunk *c)
+/* @return true when c holds text that the caller keeps to scan itself (keep), false when c went
+ * to the queue or back to the pool. */
+static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
 {
     f->busy = true;
     p->readers_busy++;
@@ -545,15 +549,17 @@ static void read_step(pipeline *p, file_work *f, chunk *c)
     iw->decided = true;
     f->state = FILE_OPEN;
     progress_tick(p, f, false);
-    if (opened && c->len > 0)
+    const bool kept = keep && opened && c->len > 0;
+    if (opened && c->len > 0 && !kept)
         queue_push(p, c);
-    else
+    else if (!kept)
         p->free_chunks[p->n_free++] = c;
     if (eof)
         file_finish(p, f);
     f->busy = false;
     p->readers_busy--;
     pthread_cond_broadcast(&p->wake);
+    return kept;
 }
 
 static void *thread_main(void *arg)
@@ -568,18 +574,29 @@ static void *thread_main(void *arg)
     pthread_mutex_lock(&p->lock);
     for (;;) {
         file_work *f = claimable_file(p);
+        /* While there are as many unread units as threads, each thread reads and scans its own:
+         * no hand-over, and each thread's table holds only its files' minutes, so tables do not
+         * duplicate each other and merge cheaply. With fewer units, threads share the queue. */
+        const bool own = f && p->n_free > 0 && p->q_len == 0 && p->units_left >= p->opt->threads;
         /* Keep the decoders busy first: reading is the stage that cannot be split further
          * within a file, so a thread reads while fewer chunks wait than there are threads. */
         const bool read_first = f && p->n_free > 0 && p->q_len < p->opt->threads;
-        if (read_first) {
-            read_step(p, f, p->free_chunks[--p->n_free]);
+        if (own) {
+            chunk *c = p->free_chunks[--p->n_free];
+            if (read_step(p, f, c, true)) {
+                pthread_mutex_unlock(&p->lock);
+                scan_one(p, state, &ts, c);
+                pthread_mutex_lock(&p->lock);
+            }
+        } else if (read_first) {
+            read_step(p, f, p->free_chunks[--p->n_free], false);
         } else if (p->q_len > 0) {
             chunk *c = queue_pop(p);
             pthread_mutex_unlock(&p->lock);
             scan_one(p, state, &ts, c);
             pthread_mutex_lock(&p->lock);
         } else if (f && p->n_free > 0) {
-            read_step(p, f, p->free_chunks[--p->n_free]);
+            read_step(p, f, p->free_chunks[--p->n_free], false);
         } else if (all_read(p) && p->readers_busy == 0) {
             break;
         } else {
@@ -706,6 +723,7 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
     make_units(&p, inputs, threads);
     p.inputs_work = rsla_xcalloc(inputs->n + 1, sizeof *p.inputs_work);
+    p.units_left = p.n_files;
     out->input.n_files = inputs->n;
     out->input.files = rsla_xcalloc(inputs->n + 1, sizeof *out->input.files);
     for (size_t i = 0; i < inputs->n; i++) {
