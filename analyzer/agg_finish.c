@@ -112,68 +112,63 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
     return inst;
 }
 
-static int agg_minute_cmp(const void *pa, const void *pb)
+/* A counter block of an instance, for walking an instance's blocks in time order. */
+typedef struct block_ref {
+    uint32_t inst;
+    const minute_block *b;
+} block_ref;
+
+static int block_ref_cmp(const void *pa, const void *pb)
 {
-    return cmp_i64(((const agg_minute *)pa)->minute, ((const agg_minute *)pb)->minute);
+    const block_ref *a = pa, *b = pb;
+    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->b->block, b->b->block);
 }
 
-/* Sorts an instance's minutes and folds together the entries of its hosts for one minute. */
-static void fold_minutes(agg_instance *ai)
+/* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed into *out.
+ * @return whether the instance has any request in that minute. */
+static bool sum_minute(const agg_table *t, const block_ref *refs, size_t n, int m, agg_minute *out)
 {
-    rsla_sort(ai->minutes, ai->n_minutes, sizeof *ai->minutes, agg_minute_cmp);
-    size_t w = 0;
-    for (size_t k = 0; k < ai->n_minutes; k++) {
-        const agg_minute *m = &ai->minutes[k];
-        if (w > 0 && ai->minutes[w - 1].minute == m->minute) {
-            agg_minute *last = &ai->minutes[w - 1];
-            for (int c = 0; c < 2; c++) {
-                last->valid[c] += m->valid[c];
-                last->failed[c] += m->failed[c];
-            }
-            last->other += m->other;
-        } else {
-            ai->minutes[w++] = *m;
-        }
-    }
-    ai->n_minutes = w;
+    uint32_t c[CNT_SLOTS] = { 0 };
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < CNT_SLOTS; k++)
+            c[k] += agg_block_get(t, refs[i].b, m, k);
+    *out = (agg_minute){ refs[0].b->block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
+                         { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] };
+    return (c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) != 0;
 }
 
-/* Two passes over the blocks (count, then fill) so that the result is allocated once at its exact
- * size: in a dense month it is the largest thing regsla holds. */
+/* The blocks sorted by (instance, block) give each instance's minutes in time order, the hosts of
+ * one instance summed per minute, with a sort of blocks rather than of minutes (eight times
+ * fewer). Two passes (count, then fill) allocate the result at its exact size: in a dense month
+ * it is the largest thing regsla holds. */
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
+    block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
+    size_t n = 0;
+    for (size_t i = 0; i < t->blocks.n; i++)
+        if (inst[t->blocks.v[i]->host] != UINT32_MAX)
+            refs[n++] = (block_ref){ inst[t->blocks.v[i]->host], t->blocks.v[i] };
+    rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < t->blocks.n; i++) {
-            const minute_block *b = t->blocks.v[i];
-            if (inst[b->host] == UINT32_MAX)
-                continue;
-            agg_instance *ai = &r->instances[inst[b->host]];
+        for (size_t i = 0, j; i < n; i = j) {
+            for (j = i + 1; j < n && refs[j].inst == refs[i].inst && refs[j].b->block == refs[i].b->block;)
+                j++;
+            agg_instance *ai = &r->instances[refs[i].inst];
             for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-                uint32_t c[CNT_SLOTS];
-                for (int k = 0; k < CNT_SLOTS; k++)
-                    c[k] = agg_block_get(t, b, m, k);
-                if ((c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) == 0)
+                agg_minute am;
+                if (!sum_minute(t, refs + i, j - i, m, &am))
                     continue;
-                if (pass == 0) {
-                    ai->n_minutes++;
-                    continue;
-                }
-                ai->minutes[ai->n_minutes++] = (agg_minute){
-                    b->block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
-                    { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER]
-                };
+                if (pass == 1)
+                    ai->minutes[ai->n_minutes] = am;
+                ai->n_minutes++;
             }
         }
-        for (size_t i = 0; i < r->n_instances; i++) {
-            agg_instance *ai = &r->instances[i];
-            if (pass == 0) {
-                ai->minutes = rsla_xmalloc((ai->n_minutes + 1) * sizeof *ai->minutes);
-                ai->n_minutes = 0;
-            } else {
-                fold_minutes(ai);
-            }
+        for (size_t i = 0; pass == 0 && i < r->n_instances; i++) {
+            r->instances[i].minutes = rsla_xmalloc((r->instances[i].n_minutes + 1) * sizeof(agg_minute));
+            r->instances[i].n_minutes = 0;
         }
     }
+    free(refs);
 }
 
 static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)
