@@ -115,13 +115,14 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
 /* A counter block of an instance, for walking an instance's blocks in time order. */
 typedef struct block_ref {
     uint32_t inst;
+    int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
 } block_ref;
 
 static int block_ref_cmp(const void *pa, const void *pb)
 {
     const block_ref *a = pa, *b = pb;
-    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->b->block, b->b->block);
+    return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->block, b->block);
 }
 
 /* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed into *out.
@@ -132,7 +133,7 @@ static bool sum_minute(const agg_table *t, const block_ref *refs, size_t n, int 
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < CNT_SLOTS; k++)
             c[k] += agg_block_get(t, refs[i].b, m, k);
-    *out = (agg_minute){ refs[0].b->block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
+    *out = (agg_minute){ refs[0].block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
                          { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] };
     return (c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) != 0;
 }
@@ -147,11 +148,12 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
     size_t n = 0;
     for (size_t i = 0; i < t->blocks.n; i++)
         if (inst[t->blocks.v[i]->host] != UINT32_MAX)
-            refs[n++] = (block_ref){ inst[t->blocks.v[i]->host], t->blocks.v[i] };
+            refs[n++] = (block_ref){ inst[t->blocks.v[i]->host], t->blocks.v[i]->block,
+                                     t->blocks.v[i] };
     rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0, j; i < n; i = j) {
-            for (j = i + 1; j < n && refs[j].inst == refs[i].inst && refs[j].b->block == refs[i].b->block;)
+            for (j = i + 1; j < n && refs[j].inst == refs[i].inst && refs[j].block == refs[i].block;)
                 j++;
             agg_instance *ai = &r->instances[refs[i].inst];
             for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
