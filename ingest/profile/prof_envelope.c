@@ -264,8 +264,7 @@ static size_t skip_ws(const char *s, size_t len, size_t i)
     return i;
 }
 
-/* s[i] is '"': @return the index of the closing quote, or len when unterminated. */
-static size_t string_end(const char *s, size_t len, size_t i)
+size_t prof_quoted_end(const char *s, size_t len, size_t i)
 {
     for (i++; i < len; i++) {
         if (s[i] == '\\')
@@ -284,7 +283,7 @@ static size_t container_end(const char *s, size_t len, size_t i)
     for (; i < len; i++) {
         char c = s[i];
         if (c == '"') {
-            i = string_end(s, len, i);
+            i = prof_quoted_end(s, len, i);
             if (i == len)
                 return 0;
         } else if (c == '{' || c == '[') {
@@ -307,7 +306,7 @@ static size_t read_value(const char *s, size_t len, size_t i, prof_json_member *
     if (i >= len)
         return 0;
     if (s[i] == '"') {
-        size_t e = string_end(s, len, i);
+        size_t e = prof_quoted_end(s, len, i);
         if (e == len)
             return 0;
         m->type = 's';
@@ -353,7 +352,7 @@ bool prof_json_members(const char *s, size_t len,
         prof_json_member m;
         if (i >= len || s[i] != '"')
             break;
-        size_t ke = string_end(s, len, i);
+        size_t ke = prof_quoted_end(s, len, i);
         if (ke == len)
             break;
         m.key = (rsla_slice){ s + i + 1, ke - i - 1 };

@@ -120,4 +120,8 @@ bool prof_json_members(const char *s, size_t len,
                        bool (*fn)(void *ctx, const prof_json_member *m), void *ctx,
                        size_t *err_col);
 
+/* s[i] is '"': @return the index of the quote that closes it (a backslash escapes the next
+ * byte), or len when the string is unterminated. Shared by the envelope and the text readers. */
+size_t prof_quoted_end(const char *s, size_t len, size_t i);
+
 #endif

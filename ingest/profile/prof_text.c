@@ -3,6 +3,7 @@
 #include "common/rsla_time.h"          /* rsla_time_parse_rfc3339 */
 #include "common/rsla_time_formats.h"  /* rsla_time_parse_clf, rsla_time_parse_labkit */
 #include "ingest/ing_value.h"          /* ing_value_go_duration, ing_value_status_digits */
+#include "ingest/profile/prof_envelope.h" /* prof_quoted_end */
 
 /* MARK: - Verdicts (Private) */
 
@@ -441,18 +442,6 @@ static bool clf_read_head(const char *s, size_t len, clf_head *h)
     return true;
 }
 
-/* s[i] is the opening quote: @return the index of the closing one, or len. */
-static size_t clf_quote_end(const char *s, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (s[i] == '\\')
-            i++;
-        else if (s[i] == '"')
-            return i;
-    }
-    return len;
-}
-
 /* Reads the status after the request. @return its column, or len when there is none. */
 static size_t clf_status_col(const char *s, size_t len, size_t i)
 {
@@ -561,7 +550,7 @@ void prof_text_combined_line(const char *line, size_t len, const prof_line_ctx *
         set_skip(v, RSLA_SKIP_OTHER_FORMAT, false);
         return;
     }
-    size_t qe = clf_quote_end(line, len, h.quote);
+    size_t qe = prof_quoted_end(line, len, h.quote);
     size_t sc = qe < len ? clf_status_col(line, len, qe + 1) : len;
     size_t se = sc;
     while (se < len && line[se] != ' ')
