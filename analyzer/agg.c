@@ -231,10 +231,6 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
     t->wide.v[b->wide - 1].c[m][slot] += n;
 }
 
-uint32_t agg_block_get(const agg_table *t, const minute_block *b, int m, int slot)
-{
-    return b->wide ? t->wide.v[b->wide - 1].c[m][slot] : b->narrow[m][slot];
-}
 
 static cover_block *cover_at(agg_table *t, int64_t block)
 {
