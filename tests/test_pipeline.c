@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include "analyzer/agg.h"
+#include "analyzer/policy.h"
 #include "ingest/ing_pipeline.h"
 #include "rsla_test.h"
 
@@ -113,14 +114,19 @@ static void write_file(const char *name, const char *data, size_t len, int zstd_
     fclose(f);
 }
 
+/* The status verdicts of the default policy, as regsla itself builds them. */
 static agg_status_table statuses_default(void)
 {
+    policy pol;
+    char err[256];
     agg_status_table s;
     memset(&s, 0, sizeof s);
-    for (int i = 500; i < 600; i++)
-        s.verdict[i] = AGG_FAILED;
-    s.verdict[0] = AGG_FAILED;
-    s.verdict[429] = AGG_EXCLUDED;
+    if (!policy_preset("acr-ee", &pol, err, sizeof err)) {
+        fprintf(stderr, "acr-ee: %s\n", err);
+        return s;
+    }
+    policy_status_table(&pol, &s);
+    policy_release(&pol);
     return s;
 }
 
