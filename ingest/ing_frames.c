@@ -10,6 +10,7 @@
 #include <zstd.h>     /* ZSTD_decompressStream */
 
 #include "common/rsla_base.h"
+#include "ingest/ing_source.h" /* ing_zstd_magic */
 
 /* Decoding step while looking for a newline outside the segment's own text: small, because the
  * bytes decoded beyond the line's end are thrown away. */
@@ -75,10 +76,6 @@ static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
     return pos <= size ? pos - off : 0;
 }
 
-static bool has_zstd_magic(const unsigned char *p, size_t n)
-{
-    return n >= 4 && (le32(p) == 0xFD2FB528u || (le32(p) & 0xFFFFFFF0u) == 0x184D2A50u);
-}
 
 /* The first offset after a damaged spot where a frame with a walkable structure starts, or the
  * end of the file. */
@@ -90,7 +87,7 @@ static uint64_t next_frame(int fd, uint64_t size, uint64_t off)
         if (!read_at(fd, q, buf, n))
             break;
         for (size_t i = 0; i + 4 <= n; i++)
-            if (buf[i] == 0x28 && has_zstd_magic(buf + i, n - i) && frame_size(fd, q + i, size))
+            if (buf[i] == 0x28 && ing_zstd_magic(buf + i, n - i) && frame_size(fd, q + i, size))
                 return q + i;
         q += n - 3;
     }
@@ -113,7 +110,7 @@ size_t ing_zstd_segments(const char *path, uint64_t min_bytes, uint64_t **starts
     struct stat st;
     unsigned char magic[4];
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < 2 * min_bytes ||
-        !read_at(fd, 0, magic, 4) || !has_zstd_magic(magic, 4)) {
+        !read_at(fd, 0, magic, 4) || !ing_zstd_magic(magic, 4)) {
         close(fd);
         return 0;
     }

@@ -31,8 +31,9 @@ struct ing_reader {
     bool head_done;
 };
 
-static bool zstd_magic(const unsigned char *p, size_t n)
+bool ing_zstd_magic(const void *start, size_t n)
 {
+    const unsigned char *p = start;
     if (n < 4)
         return false;
     const uint32_t m = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -126,7 +127,7 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
         ing_reader_close(r);
         return NULL;
     }
-    r->zstd = zstd_magic(r->in, r->in_len);
+    r->zstd = ing_zstd_magic(r->in, r->in_len);
     if (r->zstd)
         r->dctx = ZSTD_createDCtx();
     return r;

@@ -28,6 +28,10 @@ typedef struct ing_input_list {
 void ing_inputs_find(char *const *args, size_t n_args, ing_input_list *out);
 void ing_inputs_free(ing_input_list *l);
 
+/* Whether p[0, n) starts with a zstd frame or a skippable frame (0x184D2A50..5F, as pzstd and
+ * seekable-format files start). */
+bool ing_zstd_magic(const void *p, size_t n);
+
 /* An open input that yields decoded bytes. */
 typedef struct ing_reader ing_reader;
 
