@@ -27,6 +27,14 @@ typedef struct chunk {
     uint64_t offset; /* decoded offset of buf[0] in its unit's own text */
 } chunk;
 
+/* A rejected line as its scan saw it (line = index within its chunk, offset within its unit's
+ * text), with its chunk's number: the line number in the file is known only once every chunk
+ * before it has been counted, at the end of the run. */
+typedef struct sample {
+    ing_rejection r;
+    uint64_t seq;
+} sample;
+
 typedef enum file_state { FILE_WAITING = 0, FILE_OPEN, FILE_DONE } file_state;
 
 /* A unit of reading: a whole input, or one segment of a zstd file whose frames are decoded in
@@ -48,8 +56,7 @@ typedef struct file_work {
     uint64_t next_seq, next_offset;
     uint64_t *chunk_lines;  /* lines of each chunk by seq, for line numbers in messages */
     size_t chunk_lines_cap;
-    ing_rejection *samples; /* line field holds the line index within its chunk until the end */
-    uint64_t *sample_seq;
+    sample *samples;        /* the first rejected lines, by offset, pruned as they come */
     size_t n_samples;
     uint64_t reported_in;   /* bytes_in already counted in the progress total */
 } file_work;
@@ -255,38 +262,30 @@ static void job_commit(pipeline *p, const scan_job *j, uint64_t lines)
         f->chunk_lines_cap = cap;
     }
     f->chunk_lines[c->seq] = lines;
-    for (size_t i = 0; i < j->n_samples; i++) {
-        f->samples = rsla_xrealloc(f->samples, (f->n_samples + 1) * sizeof *f->samples);
-        f->sample_seq = rsla_xrealloc(f->sample_seq, (f->n_samples + 1) * sizeof *f->sample_seq);
-        f->samples[f->n_samples] = j->samples[i];
-        f->sample_seq[f->n_samples++] = c->seq;
-    }
+    if (j->n_samples == 0)
+        return;
+    f->samples = rsla_xrealloc(f->samples, (f->n_samples + j->n_samples) * sizeof *f->samples);
+    for (size_t i = 0; i < j->n_samples; i++)
+        f->samples[f->n_samples++] = (sample){ j->samples[i], c->seq };
 }
 
+/* Offsets order the lines of a unit, whatever chunk they came from. */
 static int sample_cmp(const void *a, const void *b)
 {
-    const ing_rejection *x = a, *y = b;
-    return (x->offset > y->offset) - (x->offset < y->offset);
+    const sample *x = a, *y = b;
+    return (x->r.offset > y->r.offset) - (x->r.offset < y->r.offset);
 }
 
-/* Keeps the first max_samples rejections of a file (by offset) once it holds twice as many. */
+/* Keeps the first max_samples rejections of a unit (by offset) once it holds twice as many. */
 static void prune_samples(pipeline *p, file_work *f)
 {
     if (f->n_samples <= 2 * p->max_samples)
         return;
-    /* Offsets order lines within a file, whatever chunk they came from; the line index is
-     * turned into a line number at the end, so carry seq along through the sort. */
-    for (size_t i = 0; i < f->n_samples; i++)
-        f->samples[i].file = (size_t)f->sample_seq[i];
     rsla_sort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
     f->n_samples = p->max_samples;
-    for (size_t i = 0; i < f->n_samples; i++) {
-        f->sample_seq[i] = f->samples[i].file;
-        f->samples[i].file = (size_t)(f - p->files);
-    }
 }
 
-/* A thread's scanners: one JSON scanner state per JSON format, one line scanner per input that
+/* A thread's scanners: one JSON scanner state per JSON profile, one line scanner per input that
  * needs prefixes, envelopes or a text reader. Made on first use. */
 typedef struct thread_scan {
     const scan_profile **json_profile; /* JSON scanner states, by profile */
@@ -629,17 +628,15 @@ static void collect_rejections(pipeline *p)
         file_work *f = &p->files[i];
         if (i == 0 || p->files[i - 1].input != f->input)
             line_base = offset_base = named = 0;
-        for (size_t k = 0; k < f->n_samples; k++)
-            f->samples[k].file = (size_t)f->sample_seq[k];
         rsla_sort(f->samples, f->n_samples, sizeof *f->samples, sample_cmp);
         const size_t keep = RSLA_MIN(f->n_samples, p->max_samples - named);
         named += keep;
         out->rejections = rsla_xrealloc(out->rejections,
                                         (out->n_rejections + keep + 1) * sizeof *out->rejections);
         for (size_t k = 0; k < keep; k++) {
-            ing_rejection r = f->samples[k];
+            ing_rejection r = f->samples[k].r;
             uint64_t before = 0;
-            for (uint64_t s = 0; s < (uint64_t)r.file && s < f->chunk_lines_cap; s++)
+            for (uint64_t s = 0; s < f->samples[k].seq && s < f->chunk_lines_cap; s++)
                 before += f->chunk_lines[s];
             r.line = line_base + before + r.line + 1;
             r.offset += offset_base + f->skipped;
@@ -657,7 +654,6 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
         free(p->files[i].carry);
         free(p->files[i].chunk_lines);
         free(p->files[i].samples);
-        free(p->files[i].sample_seq);
         ing_reader_close(p->files[i].reader);
         ing_segment_close(p->files[i].seg);
     }
