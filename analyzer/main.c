@@ -41,7 +41,7 @@ typedef struct input_rule {
 typedef struct options {
     const char *policy;
     const char *month;
-    const char *format;
+    report_format format; /* --format, or the default for where the report goes */
     const char *output;
     const char *inventory;
     const char *exclusions;
@@ -189,13 +189,18 @@ static int parse_args(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->policy = "acr-ee";
     o->threads = online_cpus();
+    bool format_given = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "o:qh", longs, NULL)) != -1) {
         switch (c) {
         case 'P': o->policy = optarg; break;
         case 'm': o->month = optarg; break;
-        case 'f': o->format = optarg; break;
+        case 'f':
+            if (!report_format_parse(optarg, &o->format))
+                return usage_error("--format wants table, csv or json, not '%s'", optarg);
+            format_given = true;
+            break;
         case 'o': o->output = optarg; break;
         case 'I': o->inventory = optarg; break;
         case 'X': o->exclusions = optarg; break;
@@ -229,6 +234,8 @@ static int parse_args(int argc, char **argv, options *o)
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
+    if (!format_given) /* a terminal gets the table, files and pipes the JSON */
+        o->format = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
     o->inputs = argv + optind;
     o->n_inputs = (size_t)(argc - optind);
     if (o->n_inputs == 0)
@@ -522,9 +529,7 @@ static int write_stream(const char *path, FILE *f, const output *out)
 
 static int write_output(const options *o, output *out)
 {
-    out->fmt = (o->output || !isatty(1)) ? REPORT_JSON : REPORT_TABLE;
-    if (o->format && !report_format_parse(o->format, &out->fmt))
-        return usage_error("--format wants table, csv or json, not '%s'", o->format);
+    out->fmt = o->format;
     if (!o->output || strcmp(o->output, "-") == 0)
         return write_stream("standard output", stdout, out);
     if (!is_special_file(o->output))
@@ -564,9 +569,6 @@ static int run_report(const options *o)
 {
     config cfg;
     int rc = load_config(o, &cfg);
-    report_format fmt;
-    if (rc == EXIT_OK && o->format && !report_format_parse(o->format, &fmt))
-        rc = usage_error("--format wants table, csv or json, not '%s'", o->format);
     if (rc != EXIT_OK) {
         free_config(&cfg);
         return rc;
