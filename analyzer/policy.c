@@ -99,67 +99,63 @@ static void set_tiers(policy *p, int64_t top_upper_units, int top_upper_scale, i
     p->tiers[2] = (policy_tier){ false, true, dec(0, 0), dec(95, 0), dec(last_percent, 0) };
 }
 
+/* The presets of SLA-SPEC section 9, one row each. Every preset has the default status sets,
+ * partial tolerance and tiers [99, target) 10 %, [95, 99) 25 %, < 95 last_percent. */
+typedef struct preset_row {
+    const char *name;
+    const char *zone;
+    policy_mode mode;
+    int window_minutes;
+    int64_t threshold_num, threshold_den; /* failed share at which a window is bad */
+    bool threshold_strict;
+    int64_t min_requests, min_consecutive;
+    policy_classes classes;
+    int64_t target_units;                 /* target percent, in hundredths */
+    int last_percent;
+} preset_row;
+
+static const preset_row presets[] = {
+    /* Downtime per minute: a minute is down when every valid push or every valid pull failed.
+     * Alibaba Cloud's time-based SLAs: +08:00, 10/25/100 %. */
+    { "acr-ee", "+08:00", POLICY_DOWNTIME, 1, 1, 1, false, 1, 1, POLICY_EITHER, 9995, 100 },
+    /* Error rate over 5-minute intervals, push and pull together. */
+    { "aws-s3", "UTC", POLICY_ERROR_RATE, 5, 1, 1, false, 1, 1, POLICY_COMBINED, 9990, 100 },
+    /* A minute is down above 5 % errors, counted only in runs of at least 5 minutes. */
+    { "gcp", "UTC", POLICY_DOWNTIME, 1, 5, 100, true, 1, 5, POLICY_COMBINED, 9995, 50 },
+    /* A 5-minute window is down above 50 % errors among at least 10 requests. */
+    { "scaleway", "UTC", POLICY_DOWNTIME, 5, 1, 2, true, 10, 1, POLICY_COMBINED, 9990, 100 },
+};
+
+static const preset_row *preset_row_of(const char *name)
+{
+    for (size_t i = 0; i < RSLA_ARRAY_LEN(presets); i++)
+        if (strcmp(name, presets[i].name) == 0)
+            return &presets[i];
+    return NULL;
+}
+
 /* Fills every field but the zone; returns the zone name, NULL for an unknown preset. */
 static const char *preset_fields(const char *name, policy *p)
 {
+    const preset_row *row = preset_row_of(name);
+    if (!row)
+        return NULL;
     policy_release(p);
     memset(p, 0, sizeof *p);
     set_statuses_default(p);
     p->partial_tolerance_minutes = POLICY_DEFAULT_PARTIAL_TOLERANCE;
-    p->min_requests = 1;
-    p->min_consecutive = 1;
-    p->threshold_num = 1;
-    p->threshold_den = 1;
-    if (strcmp(name, "acr-ee") == 0) {
-        /* Downtime per minute: a minute is down when every valid push or every valid pull
-         * failed. Alibaba Cloud's time-based SLAs: +08:00, 10/25/100 %. */
-        p->mode = POLICY_DOWNTIME;
-        p->window_minutes = 1;
-        p->classes = POLICY_EITHER;
-        p->target = dec(9995, 2);
-        set_tiers(p, 9995, 2, 100);
-        snprintf(p->name, sizeof p->name, "acr-ee");
-        return "+08:00";
-    }
-    if (strcmp(name, "aws-s3") == 0) {
-        /* Error rate over 5-minute intervals, push and pull together. */
-        p->mode = POLICY_ERROR_RATE;
-        p->window_minutes = 5;
-        p->classes = POLICY_COMBINED;
-        p->target = dec(999, 1);
-        set_tiers(p, 999, 1, 100);
-        snprintf(p->name, sizeof p->name, "aws-s3");
-        return "UTC";
-    }
-    if (strcmp(name, "gcp") == 0) {
-        /* A minute is down above 5 % errors, counted only in runs of at least 5 minutes. */
-        p->mode = POLICY_DOWNTIME;
-        p->window_minutes = 1;
-        p->threshold_num = 5;
-        p->threshold_den = 100;
-        p->threshold_strict = true;
-        p->min_consecutive = 5;
-        p->classes = POLICY_COMBINED;
-        p->target = dec(9995, 2);
-        set_tiers(p, 9995, 2, 50);
-        snprintf(p->name, sizeof p->name, "gcp");
-        return "UTC";
-    }
-    if (strcmp(name, "scaleway") == 0) {
-        /* A 5-minute window is down above 50 % errors among at least 10 requests. */
-        p->mode = POLICY_DOWNTIME;
-        p->window_minutes = 5;
-        p->threshold_num = 1;
-        p->threshold_den = 2;
-        p->threshold_strict = true;
-        p->min_requests = 10;
-        p->classes = POLICY_COMBINED;
-        p->target = dec(999, 1);
-        set_tiers(p, 999, 1, 100);
-        snprintf(p->name, sizeof p->name, "scaleway");
-        return "UTC";
-    }
-    return NULL;
+    p->mode = row->mode;
+    p->window_minutes = row->window_minutes;
+    p->threshold_num = row->threshold_num;
+    p->threshold_den = row->threshold_den;
+    p->threshold_strict = row->threshold_strict;
+    p->min_requests = row->min_requests;
+    p->min_consecutive = row->min_consecutive;
+    p->classes = row->classes;
+    p->target = dec(row->target_units, 2);
+    set_tiers(p, row->target_units, 2, row->last_percent);
+    snprintf(p->name, sizeof p->name, "%s", row->name);
+    return row->zone;
 }
 
 bool policy_preset(const char *name, policy *out, char *err, size_t errlen)
@@ -178,8 +174,7 @@ bool policy_preset(const char *name, policy *out, char *err, size_t errlen)
 
 static bool is_preset_name(const char *s)
 {
-    return strcmp(s, "acr-ee") == 0 || strcmp(s, "aws-s3") == 0 || strcmp(s, "gcp") == 0 ||
-           strcmp(s, "scaleway") == 0;
+    return preset_row_of(s) != NULL;
 }
 
 /* MARK: - Policy files (Private) */
