@@ -448,9 +448,10 @@ void agg_pending_resolve(agg_table *t)
 
 /* MARK: - Table (Public) */
 
-agg_table *agg_table_create(const agg_status_table *statuses)
+/* An empty table in the memory at t. */
+static void table_init(agg_table *t, const agg_status_table *statuses)
 {
-    agg_table *t = rsla_xcalloc(1, sizeof *t);
+    memset(t, 0, sizeof *t);
     t->statuses = *statuses;
     rsla_arena_init(&t->arena);
     rsla_arena_init(&t->block_arena);
@@ -464,6 +465,12 @@ agg_table *agg_table_create(const agg_status_table *statuses)
     rsla_map_init(&t->pending_map);
     t->last_raw = RSLA_MAP_NONE;
     t->last_cover = RSLA_MAP_NONE;
+}
+
+agg_table *agg_table_create(const agg_status_table *statuses)
+{
+    agg_table *t = rsla_xmalloc(sizeof *t);
+    table_init(t, statuses);
     return t;
 }
 
@@ -596,8 +603,5 @@ void agg_table_merge(agg_table *dst, agg_table *src)
     free(remap);
     const agg_status_table statuses = src->statuses;
     table_release(src);
-    memset(src, 0, sizeof *src);
-    agg_table *fresh = agg_table_create(&statuses);
-    *src = *fresh;
-    free(fresh);
+    table_init(src, &statuses);
 }
