@@ -1,11 +1,21 @@
-// The peer for bench_scan: the same job done with simdjson's on-demand API, one line at a time
+// The peers for bench_scan: the same job done with simdjson's on-demand API, one line at a time
 // (PERF-ANCHORS: simdjson's batch API gives up on a batch after one bad line, so a log reader must
 // go line by line). For each line: skip blank and non-'{' lines, iterate every field of the
-// object (on-demand validates what it walks; unconsumed values are skipped, not fully checked), take msg, time, host, method, uri, status and
-// request id, parse the time with the same RFC 3339 function regsla uses, and count the request
-// per host and minute with the same aggregation as the regsla kernels.
+// object (on-demand validates what it walks; unconsumed values are skipped, not fully checked),
+// take msg, time, host, method, uri, status and request id, parse the time with the same RFC 3339
+// function regsla uses, and count the request per host and minute. Two ways to count:
+// - dense: the same per-host minute arrays as the regsla kernels (bench_agg_add), the fastest
+//   program we know how to write with simdjson;
+// - hash map: a std::unordered_map keyed by (host, minute), the program PERF-ANCHORS measured
+//   ("simdjson on-demand, one line at a time, + hash-map aggregation", 736 MB/s) and the one the
+//   scanner issue's target is stated against. Its counts are copied into a bench_agg after the
+//   timed part, so that both peers are checked against the kernels' counts.
 #include <cstring>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -16,10 +26,17 @@ extern "C" {
 // the bench owns no header).
 typedef struct bench_agg bench_agg;
 void bench_agg_add(bench_agg *a, const char *host, size_t len, int64_t time_ns, int status);
+void bench_agg_add_counts(bench_agg *a, const char *host, size_t len, int64_t minute,
+                          uint32_t requests, uint32_t errors_5xx);
 typedef struct bench_counts {
     uint64_t lines, outcomes, skipped, rejected;
 } bench_counts;
 void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c);
+typedef struct bench_hashmap bench_hashmap;
+bench_hashmap *bench_hashmap_create(void);
+void bench_hashmap_free(bench_hashmap *m);
+void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m, bench_counts *c);
+void bench_hashmap_export(const bench_hashmap *m, bench_agg *a);
 }
 
 namespace {
@@ -29,9 +46,10 @@ bool is_outcome_msg(std::string_view m)
     return m == "response completed" || m == "response completed with error";
 }
 
-// One line; returns 1 outcome, 0 skipped, -1 rejected.
+// One line; returns 1 outcome (counted by count(host, time_ns, status)), 0 skipped, -1 rejected.
+template <typename Count>
 int scan_line(simdjson::ondemand::parser &parser, const char *p, size_t len, size_t capacity,
-              bench_agg *a)
+              Count &&count)
 {
     size_t i = 0;
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
@@ -77,13 +95,12 @@ int scan_line(simdjson::ondemand::parser &parser, const char *p, size_t len, siz
     if (time.empty() || host.empty() || method.empty() || uri.empty() || status < 0 ||
         rsla_time_parse_rfc3339(time.data(), time.size(), &ns) != RSLA_TIME_OK)
         return -1;
-    bench_agg_add(a, host.data(), host.size(), ns, (int)status);
+    count(host, ns, (int)status);
     return 1;
 }
 
-} // namespace
-
-extern "C" void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c)
+template <typename Count>
+void scan_lines(const char *buf, size_t len, bench_counts *c, Count &&count)
 {
     static simdjson::ondemand::parser parser;
     size_t start = 0;
@@ -92,11 +109,70 @@ extern "C" void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, be
         const size_t end = nl ? static_cast<size_t>(nl - buf) : len;
         // Bytes after the line are the next lines or the buffer's padding: readable.
         const int r = scan_line(parser, buf + start, end - start,
-                                end - start + simdjson::SIMDJSON_PADDING, a);
+                                end - start + simdjson::SIMDJSON_PADDING, count);
         c->lines++;
         c->outcomes += r > 0;
         c->skipped += r == 0;
         c->rejected += r < 0;
         start = end + 1;
     }
+}
+
+// Floor division: minutes before 1970 stay in their own minute.
+int64_t minute_of(int64_t ns)
+{
+    const int64_t per = INT64_C(60000000000);
+    return ns / per - (ns % per < 0);
+}
+
+struct host_minute {
+    std::string host;
+    int64_t minute;
+    bool operator==(const host_minute &o) const { return minute == o.minute && host == o.host; }
+};
+
+struct host_minute_hash {
+    size_t operator()(const host_minute &k) const
+    {
+        return std::hash<std::string>()(k.host) ^ (std::hash<int64_t>()(k.minute) * 31);
+    }
+};
+
+struct minute_counts {
+    uint32_t requests = 0, errors_5xx = 0;
+};
+
+} // namespace
+
+struct bench_hashmap {
+    std::unordered_map<host_minute, minute_counts, host_minute_hash> cells;
+};
+
+extern "C" bench_hashmap *bench_hashmap_create(void) { return new bench_hashmap(); }
+
+extern "C" void bench_hashmap_free(bench_hashmap *m) { delete m; }
+
+extern "C" void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m,
+                                           bench_counts *c)
+{
+    scan_lines(buf, len, c, [m](std::string_view host, int64_t ns, int status) {
+        minute_counts &n = m->cells[host_minute{ std::string(host), minute_of(ns) }];
+        n.requests++;
+        n.errors_5xx += status >= 500 && status <= 599;
+    });
+}
+
+extern "C" void bench_hashmap_export(const bench_hashmap *m, bench_agg *a)
+{
+    for (const auto &cell : m->cells)
+        bench_agg_add_counts(a, cell.first.host.data(), cell.first.host.size(), cell.first.minute,
+                             cell.second.requests, cell.second.errors_5xx);
+}
+
+
+extern "C" void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c)
+{
+    scan_lines(buf, len, c, [a](std::string_view host, int64_t ns, int status) {
+        bench_agg_add(a, host.data(), host.size(), ns, status);
+    });
 }
