@@ -1,6 +1,6 @@
 #include "analyzer/classify.h"
 
-#include <string.h> /* memchr, memcmp */
+#include <string.h> /* memchr, memrchr, memcmp */
 
 static bool starts_with(rsla_slice s, const char *lit, size_t n)
 {
@@ -44,17 +44,17 @@ static rsla_slice strip_prefixes(rsla_slice path)
     return path;
 }
 
-/* Splits off the last component: rest = everything before the final '/', last = after it. */
+/* Splits off the last component: rest = everything before the final '/', last = after it.
+ * memrchr: the last component is mostly a 71-byte blob digest, walked on every request. */
 static bool split_last(rsla_slice s, rsla_slice *rest, rsla_slice *last)
 {
-    for (size_t i = s.len; i-- > 0;) {
-        if (s.ptr[i] == '/') {
-            *rest = (rsla_slice){ s.ptr, i };
-            *last = drop_front(s, i + 1);
-            return true;
-        }
-    }
-    return false;
+    const char *slash = s.len ? memrchr(s.ptr, '/', s.len) : NULL;
+    if (!slash)
+        return false;
+    const size_t i = (size_t)(slash - s.ptr);
+    *rest = (rsla_slice){ s.ptr, i };
+    *last = drop_front(s, i + 1);
+    return true;
 }
 
 static classify_result result(classify_class c, classify_endpoint e, rsla_slice repo)
