@@ -52,6 +52,10 @@ typedef enum rsla_time_status {
  * @return RSLA_TIME_OK and *ns set, or the reason it was refused (*ns untouched). */
 rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns);
 
+/* The same parser without its fast path for the common shape (byte by byte, Hinnant's
+ * days_from_civil): rsla_time_parse_rfc3339 gives exactly its results, and tests compare the two. */
+rsla_time_status rsla_time_parse_rfc3339_general(const char *s, size_t len, int64_t *ns);
+
 /* Writes `YYYY-MM-DDTHH:MM:SS[.fffffffff]±hh:mm` (or `Z` when offset_min is 0 and use_z) for the
  * instant shifted by offset_min minutes; fraction digits only when non-zero (trailing zeros kept
  * to 9 digits so that lexical order is time order). Needs 40 bytes. @return the length. */
