@@ -196,6 +196,7 @@ static void test_real_distribution(void)
 
 #define OK_HEAD "{\"msg\":\"response completed\",\"time\":\"2016-07-15T05:49:20.5Z\","
 #define OK_REST "\"http.request.host\":\"h\",\"http.request.method\":\"GET\",\"http.request.uri\":\"/v2/a?x=1\""
+#define HOST_METHOD "\"http.request.host\":\"h\",\"http.request.method\":\"GET\","
 #define OUT_GET "O 1468561760500000000 200 -1 host=h method=GET path=/v2/a id=\n"
 
 static const struct { const char *line; const char *expect; } semantics[] = {
@@ -226,6 +227,16 @@ static const struct { const char *line; const char *expect; } semantics[] = {
       "\"http.request.uri\":\"/v2/a\\u003fb\",\"http.response.status\":404,"
       "\"http.response.duration\":\"88.251\xc2\xb5s\",\"http.request.id\":\"r\\\"1\"}\n",
       "O 1468558160500000000 404 88251 host=h\\xC3\\xA9 method=HEAD path=/v2/a id=r\"1\n" },
+    /* the query cut of escaped URIs: raw `?` before the first escape, after it, escaped `?` */
+    { OK_HEAD HOST_METHOD "\"http.request.uri\":\"/v2/a?x=1\\u0026y=\\\"2\",\"http.response.status\":200}\n",
+      OUT_GET },
+    { OK_HEAD HOST_METHOD "\"http.request.uri\":\"/v2/\\u0061?x=1\\u0026y=2\",\"http.response.status\":200}\n",
+      OUT_GET },
+    { OK_HEAD HOST_METHOD "\"http.request.uri\":\"\\/v2\\/a?x\",\"http.response.status\":200}\n", OUT_GET },
+    { OK_HEAD HOST_METHOD "\"http.request.uri\":\"/v2/a\\u003fb?x=\\u0026\",\"http.response.status\":200}\n",
+      OUT_GET },
+    { OK_HEAD HOST_METHOD "\"http.request.uri\":\"/v2/a\\u0026b\",\"http.response.status\":200}\n",
+      "O 1468561760500000000 200 -1 host=h method=GET path=/v2/a&b id=\n" },
     /* durations */
     { OK_HEAD OK_REST ",\"http.response.status\":200,\"http.response.duration\":\"1m51.900179248s\"}\n",
       "O 1468561760500000000 200 111900179248 host=h method=GET path=/v2/a id=\n" },
