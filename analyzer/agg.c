@@ -11,12 +11,15 @@
  *
  * Error lines (status >= 400) that carry a request id wait in `pending` until the end of the run,
  * because Distribution logs one line per error of a request and the lines of one request may
- * land in different chunks, threads or files (SLA-SPEC section 1). Every other outcome is counted
- * at once. All state is sums, minima and maxima with total-order tie-breaks, so merging tables in
- * any order gives the same result. */
+ * land in different chunks, threads or files (SLA-SPEC section 1). Past a memory budget the
+ * pending set goes to temporary files (agg_spill.c), so memory does not grow with the input.
+ * Every other outcome is counted at once. All state is sums, minima and maxima with total-order
+ * tie-breaks, so merging tables in any order gives the same result. */
 #include "analyzer/agg.h"
 
-#include <stdlib.h> /* free */
+#include <stdarg.h> /* va_list */
+#include <stdio.h>  /* vsnprintf */
+#include <stdlib.h> /* free, getenv, strtoull */
 #include <string.h> /* memcmp, strlen */
 
 #include "analyzer/agg_internal.h"
@@ -137,7 +140,7 @@ size_t agg_normalise_host(const char *host, size_t len, char *out)
     return n;
 }
 
-static uint32_t host_get(agg_table *t, const char *name, size_t len)
+uint32_t agg_host_get(agg_table *t, const char *name, size_t len)
 {
     const str_key k = { t, name, len };
     const uint64_t h = rsla_hash_bytes(name, len, 1);
@@ -168,7 +171,7 @@ static uint32_t host_of_raw(agg_table *t, rsla_slice raw)
         char *norm = rsla_xmalloc(raw.len + 1);
         const size_t n = agg_normalise_host(raw.ptr, raw.len, norm);
         raw_host r = { rsla_arena_strndup(&t->arena, raw.ptr, raw.len), raw.len,
-                       host_get(t, norm, n) };
+                       agg_host_get(t, norm, n) };
         free(norm);
         i = (uint32_t)t->raws.n;
         VEC_PUSH(t->raws, r);
@@ -178,7 +181,7 @@ static uint32_t host_of_raw(agg_table *t, rsla_slice raw)
     return t->raws.v[i].host;
 }
 
-static const char *intern(agg_table *t, const char *s, size_t len)
+const char *agg_intern(agg_table *t, const char *s, size_t len)
 {
     const str_key k = { t, s, len };
     const uint64_t h = rsla_hash_bytes(s, len, 3);
@@ -402,18 +405,19 @@ static int pending_detail_cmp(const pending_entry *a, const pending_entry *b)
     return c ? c : strcmp(a->repository, b->repository);
 }
 
-/* Adds what one or more lines say of a request (e has the table's own strings or not: its
- * strings are copied when a new entry is made). */
-static void pending_add(agg_table *t, const pending_entry *e)
+/* Strings are copied when a new entry is made: e may come from another table or a spill file. */
+void agg_pending_add(agg_table *t, const pending_entry *e)
 {
     const pending_key k = { t, e->host, e->id, e->id_len };
     const uint64_t h = rsla_hash_bytes(e->id, e->id_len, e->host + 11);
     uint32_t i = rsla_map_find(&t->pending_map, h, pending_eq, &k);
     if (i == RSLA_MAP_NONE) {
         pending_entry n = *e;
-        n.id = rsla_arena_strndup(&t->arena, e->id, e->id_len);
-        n.method = intern(t, e->method, strlen(e->method));
-        n.repository = intern(t, e->repository, strlen(e->repository));
+        n.id = rsla_arena_strndup(&t->pending_arena, e->id, e->id_len);
+        /* The entry, its map slots (the map is at most half full) and its id. */
+        t->pending_bytes += sizeof n + 2 * sizeof(rsla_map_slot) + ((e->id_len + 8) & ~(size_t)7);
+        n.method = agg_intern(t, e->method, strlen(e->method));
+        n.repository = agg_intern(t, e->repository, strlen(e->repository));
         i = (uint32_t)t->pending.n;
         VEC_PUSH(t->pending, n);
         rsla_map_insert(&t->pending_map, h, i);
@@ -426,13 +430,22 @@ static void pending_add(agg_table *t, const pending_entry *e)
         p->time_ns = e->time_ns;
         p->cls = e->cls;
         p->endpoint = e->endpoint;
-        p->method = intern(t, e->method, strlen(e->method));
-        p->repository = intern(t, e->repository, strlen(e->repository));
+        p->method = agg_intern(t, e->method, strlen(e->method));
+        p->repository = agg_intern(t, e->repository, strlen(e->repository));
     }
     p->status = status;
 }
 
-void agg_pending_resolve(agg_table *t)
+void agg_pending_clear(agg_table *t)
+{
+    t->pending.n = 0;
+    t->pending_bytes = 0;
+    rsla_map_free(&t->pending_map);
+    rsla_map_init(&t->pending_map);
+    rsla_arena_free(&t->pending_arena);
+}
+
+void agg_pending_count(agg_table *t)
 {
     for (size_t i = 0; i < t->pending.n; i++) {
         const pending_entry *p = &t->pending.v[i];
@@ -441,12 +454,50 @@ void agg_pending_resolve(agg_table *t)
         t->hosts.v[p->host].duplicate_lines += p->lines - 1;
         count_request(t, &r);
     }
-    t->pending.n = 0;
-    rsla_map_free(&t->pending_map);
-    rsla_map_init(&t->pending_map);
+    agg_pending_clear(t);
+}
+
+/* Called after each addition to the pending set: past the budget, the set goes to disk. A table
+ * that has failed keeps no pending requests: it will give no result, and must not grow. */
+static void pending_check(agg_table *t)
+{
+    if (t->pending_bytes <= t->pending_budget)
+        return;
+    if (t->error)
+        agg_pending_clear(t);
+    else
+        (void)agg_spill_pending(t); /* on failure t->error is set and the set emptied */
+}
+
+void agg_fail(agg_table *t, const char *fmt, ...)
+{
+    if (t->error)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    t->error = rsla_xmalloc((size_t)(n > 0 ? n : 0) + 1);
+    va_start(ap, fmt);
+    vsnprintf(t->error, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+    va_end(ap);
 }
 
 /* MARK: - Table (Public) */
+
+/* The pending budget: AGG_PENDING_BUDGET, or RSLA_AGG_PENDING_BUDGET (bytes) from the
+ * environment, which tests and the CLI tests use to force spills on small inputs. */
+static size_t pending_budget_default(void)
+{
+    const char *s = getenv("RSLA_AGG_PENDING_BUDGET");
+    if (s && *s >= '0' && *s <= '9') {
+        char *end;
+        const unsigned long long v = strtoull(s, &end, 10);
+        if (*end == '\0')
+            return (size_t)v;
+    }
+    return AGG_PENDING_BUDGET;
+}
 
 /* An empty table in the memory at t. */
 static void table_init(agg_table *t, const agg_status_table *statuses)
@@ -463,6 +514,8 @@ static void table_init(agg_table *t, const agg_status_table *statuses)
     rsla_map_init(&t->failure_map);
     rsla_map_init(&t->idset_map);
     rsla_map_init(&t->pending_map);
+    rsla_arena_init(&t->pending_arena);
+    t->pending_budget = pending_budget_default();
     t->last_raw = RSLA_MAP_NONE;
     t->last_cover = RSLA_MAP_NONE;
 }
@@ -497,6 +550,9 @@ static void table_release(agg_table *t)
     rsla_map_free(&t->pending_map);
     rsla_arena_free(&t->arena);
     rsla_arena_free(&t->block_arena);
+    rsla_arena_free(&t->pending_arena);
+    agg_spill_free(t->spill);
+    free(t->error);
 }
 
 void agg_table_free(agg_table *t)
@@ -507,6 +563,17 @@ void agg_table_free(agg_table *t)
     free(t);
 }
 
+const char *agg_table_error(const agg_table *t)
+{
+    return t->error;
+}
+
+void agg_table_set_pending_budget(agg_table *t, size_t bytes)
+{
+    t->pending_budget = bytes;
+    pending_check(t);
+}
+
 void agg_table_add(agg_table *t, const rsla_outcome *o)
 {
     const uint32_t host = host_of_raw(t, o->host);
@@ -514,12 +581,13 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
     cover_note(t, minute, o->time_ns, o->time_ns);
     const classify_result cr = classify_request(o->method, o->path);
     if (o->status >= 400 && o->request_id.len > 0) {
-        const char *method = intern(t, o->method.ptr, o->method.len);
-        const char *repo = intern(t, cr.repository.ptr, cr.repository.len);
+        const char *method = agg_intern(t, o->method.ptr, o->method.len);
+        const char *repo = agg_intern(t, cr.repository.ptr, cr.repository.len);
         const pending_entry e = { host, o->request_id.ptr, o->request_id.len, o->time_ns,
                                   o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,
                                   method, repo, 1 };
-        pending_add(t, &e);
+        agg_pending_add(t, &e);
+        pending_check(t);
         return;
     }
     const request r = { host, o->time_ns, o->status, (uint8_t)cr.cls, (uint8_t)cr.endpoint,
@@ -527,8 +595,8 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
     if (r.cls <= CLASSIFY_PULL && o->status >= 0 && o->status < 1000 &&
         t->statuses.verdict[o->status] == AGG_FAILED) {
         request f = r;
-        f.method = intern(t, o->method.ptr, o->method.len);
-        f.repository = intern(t, cr.repository.ptr, cr.repository.len);
+        f.method = agg_intern(t, o->method.ptr, o->method.len);
+        f.repository = agg_intern(t, cr.repository.ptr, cr.repository.len);
         count_request(t, &f);
         return;
     }
@@ -562,8 +630,8 @@ static void merge_failures(agg_table *dst, const agg_table *src, const uint32_t 
     for (size_t i = 0; i < src->failures.n; i++) {
         failure_entry key = src->failures.v[i];
         key.host = remap[key.host];
-        key.method = intern(dst, key.method, strlen(key.method));
-        key.repository = intern(dst, key.repository, strlen(key.repository));
+        key.method = agg_intern(dst, key.method, strlen(key.method));
+        key.repository = agg_intern(dst, key.repository, strlen(key.repository));
         failure_at(dst, &key)->count += src->failures.v[i].count;
     }
     for (size_t i = 0; i < src->idsets.n; i++) {
@@ -582,7 +650,8 @@ static void merge_failures(agg_table *dst, const agg_table *src, const uint32_t 
     for (size_t i = 0; i < src->pending.n; i++) {
         pending_entry e = src->pending.v[i];
         e.host = remap[e.host];
-        pending_add(dst, &e);
+        agg_pending_add(dst, &e);
+        pending_check(dst);
     }
 }
 
@@ -591,7 +660,7 @@ void agg_table_merge(agg_table *dst, agg_table *src)
     uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
     for (size_t i = 0; i < src->hosts.n; i++) {
         const host_entry *s = &src->hosts.v[i];
-        remap[i] = host_get(dst, s->name, s->len);
+        remap[i] = agg_host_get(dst, s->name, s->len);
         host_entry *d = &dst->hosts.v[remap[i]];
         for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
             d->by_class[c] += s->by_class[c];
@@ -601,6 +670,11 @@ void agg_table_merge(agg_table *dst, agg_table *src)
     merge_blocks(dst, src, remap);
     merge_failures(dst, src, remap);
     free(remap);
+    agg_spill_move(dst, src);
+    if (src->error && !dst->error) {
+        dst->error = src->error;
+        src->error = NULL;
+    }
     const agg_status_table statuses = src->statuses;
     table_release(src);
     table_init(src, &statuses);

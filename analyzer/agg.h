@@ -10,6 +10,7 @@
  * Counts are kept per normalised host and UTC minute; windows, months and time zones are the
  * policy's business and are applied later. What the policy decides at aggregation time is only
  * the status verdict (failed, excluded or good), given as a table at creation. */
+#include <stddef.h>             /* size_t */
 #include <stdint.h>             /* int64_t, uint32_t, uint64_t */
 #include <stdio.h>              /* FILE */
 #include "analyzer/classify.h"  /* classify_class, classify_endpoint */
@@ -103,11 +104,25 @@ void agg_table_add(agg_table *t, const rsla_outcome *o);
  * with the same status table. */
 void agg_table_merge(agg_table *dst, agg_table *src);
 
+/* agg_table_error() :
+ * Why the table cannot give a result, or NULL. The one failure a table can have is its spill:
+ * error lines waiting for the other lines of their request go to temporary files in $TMPDIR
+ * (default /tmp) past a memory budget, and a file that cannot be created, written or read back
+ * (no such folder, disk full, I/O error) loses requests. The message names the folder and the
+ * reason. A merge carries the failure of src over to dst. */
+const char *agg_table_error(const agg_table *t);
+
+/* Sets how many bytes of memory the table's pending error lines may take before they are spilled
+ * to temporary files (default: AGG_PENDING_BUDGET, 1 MiB, or RSLA_AGG_PENDING_BUDGET from the
+ * environment). Results do not depend on it; tests set it tiny to force spills. */
+void agg_table_set_pending_budget(agg_table *t, size_t bytes);
+
 /* agg_table_finish() :
  * Resolves duplicate error lines, maps hosts to instances (with map == NULL every normalised
  * host is its own instance) and builds the sorted read-only result. The table must not be used
  * afterwards except to free it; the result borrows strings from it.
- * @return a result to release with agg_result_free() before agg_table_free(). */
+ * @return a result to release with agg_result_free() before agg_table_free(), or NULL when the
+ *         table has failed (agg_table_error() says why): no result may be reported then. */
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
 void agg_result_free(agg_result *r);
 

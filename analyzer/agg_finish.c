@@ -261,9 +261,24 @@ static void finish_coverage(const agg_table *t, agg_result *r)
     r->n_coverage = all.n;
 }
 
+bool agg_pending_resolve(agg_table *t)
+{
+    bool ok = true;
+    if (t->spill)
+        ok = agg_spill_resolve(t);
+    else
+        agg_pending_count(t);
+    /* The pending set's memory is needed no more; the result is built next, and is bigger. */
+    free(t->pending.v);
+    t->pending.v = NULL;
+    t->pending.n = t->pending.cap = 0;
+    return ok;
+}
+
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
 {
-    agg_pending_resolve(t);
+    if (t->error || !agg_pending_resolve(t))
+        return NULL;
     agg_result *r = rsla_xcalloc(1, sizeof *r);
     uint32_t *inst = assign_instances(t, r, map, map_ctx);
     finish_minutes(t, r, inst);

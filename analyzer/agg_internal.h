@@ -2,7 +2,9 @@
 #define RSLA_AGG_INTERNAL_H
 /* The inside of an agg_table, shared by agg.c (adding and merging) and agg_finish.c (turning a
  * table into the sorted agg_result). Nothing outside analyzer/agg*.c includes this. */
+#include <stdbool.h>            /* bool */
 #include <stdint.h>             /* int64_t, uint32_t */
+#include <stdio.h>              /* FILE */
 #include "analyzer/agg.h"       /* agg_table, agg_failed_request */
 #include "common/rsla_map.h"    /* rsla_map, rsla_arena */
 
@@ -100,6 +102,36 @@ typedef struct pending_entry {
         (vec).v[(vec).n++] = (item);                                               \
     } while (0)
 
+/* MARK: - Spill of pending requests (agg_spill.c) */
+
+/* How much memory one table's pending requests may take before they go to temporary files: the
+ * error lines of a month are ~10 % of it, so keeping them all would make memory grow with the
+ * input. The size only moves the point where a partition must itself be partitioned again (one
+ * more write and read of it); each scanning thread holds up to this much. At 1 MiB a 4x month's
+ * ~50 MB of spilled requests resolve in one level. */
+#ifndef AGG_PENDING_BUDGET
+#define AGG_PENDING_BUDGET (1u << 20)
+#endif
+/* Partitions of the spill, by a hash of (host name, request id): all lines of one request land in
+ * one partition, so the partitions are resolved one at a time, each in ~1/AGG_SPILL_PARTS of the
+ * memory of the whole set. */
+#define AGG_SPILL_PARTS 32
+
+/* One partition of one spilled run: bytes [off, off + len) of files.v[file]. */
+typedef struct spill_segment {
+    uint32_t file;
+    uint64_t off, len;
+} spill_segment;
+
+/* Temporary files (unlinked at creation) holding runs of pending requests, each run grouped by
+ * partition. A merge moves the files of one table to the other, nothing is copied. */
+typedef struct agg_spill {
+    VEC(FILE *) files;
+    VEC(spill_segment) parts[AGG_SPILL_PARTS];
+    char *dir;      /* where the files are: $TMPDIR or /tmp, for messages */
+    unsigned level; /* which 5 bits of the hash make the partition */
+} agg_spill;
+
 struct agg_table {
     agg_status_table statuses;
     rsla_arena arena;
@@ -121,6 +153,11 @@ struct agg_table {
     rsla_map idset_map;
     VEC(pending_entry) pending;
     rsla_map pending_map;
+    rsla_arena pending_arena; /* the pending requests' ids, freed with each spill */
+    size_t pending_bytes;     /* memory the pending set takes, as counted against the budget */
+    size_t pending_budget;
+    agg_spill *spill;         /* NULL until the first spill */
+    char *error;              /* the first spill failure; a table with one has no result */
     /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
     uint32_t last_raw;
     uint32_t last_cover;
@@ -134,7 +171,34 @@ static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, 
 }
 /* Order of failed requests: time, then id. */
 int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b);
-/* Counts every request known by its error lines; the table's pending set is empty afterwards. */
-void agg_pending_resolve(agg_table *t);
+/* The index of a normalised host name in t, added when new. */
+uint32_t agg_host_get(agg_table *t, const char *name, size_t len);
+/* t's own NUL-terminated copy of s[0..len), one per distinct string. */
+const char *agg_intern(agg_table *t, const char *s, size_t len);
+/* Adds what one or more lines say of a request (e's strings need not be the table's own). */
+void agg_pending_add(agg_table *t, const pending_entry *e);
+/* Counts every request of the in-memory pending set, then empties it. */
+void agg_pending_count(agg_table *t);
+/* Empties the in-memory pending set and releases its ids. */
+void agg_pending_clear(agg_table *t);
+/* Counts every request known by its error lines, spilled or not; the pending set is empty
+ * afterwards. @return false (t->error set) when a spill file could not be read. */
+bool agg_pending_resolve(agg_table *t);
+
+/* Records the first failure of a table (printf-style); later ones are dropped. */
+void agg_fail(agg_table *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Writes the in-memory pending set to the table's spill as one run and empties it.
+ * @return false (t->error set) when a file could not be created or written. */
+bool agg_spill_pending(agg_table *t);
+/* Moves src's spill files and segments to dst (src is left without a spill). */
+void agg_spill_move(agg_table *dst, agg_table *src);
+/* Reads every partition back and counts its requests, one partition (or, past the budget, one
+ * partition of a partition) in memory at a time. @return false (t->error set) on a read failure. */
+bool agg_spill_resolve(agg_table *t);
+void agg_spill_free(agg_spill *s);
 
 #endif

@@ -1,6 +1,9 @@
 /* analyzer/agg: counting, duplicate error lines, host normalisation, and the merge laws
  * (merge(a, b) == merge(b, a); merge of parts == whole) that the parallel pipeline stands on. */
-#include <stdlib.h>
+#include <signal.h> /* signal, SIGXFSZ */
+#include <stdint.h> /* SIZE_MAX */
+#include <stdlib.h> /* setenv, getenv */
+#include <sys/resource.h> /* setrlimit, RLIMIT_FSIZE */
 
 #include "analyzer/agg.h"
 #include "common/rsla_time.h"
@@ -211,6 +214,196 @@ static void test_busy_minute(void)
     agg_table_free(b);
 }
 
+/* MARK: - Spill of pending requests */
+
+/* A synthetic stream of outcomes heavy in error lines: request ids repeat within a host (one
+ * request logged several times, with different times, statuses and routes), the same id appears
+ * on several hosts (different requests), raw hosts differ in case and port, times tie. */
+typedef struct gen_line {
+    int64_t time_ns;
+    char host[32], path[48], id[16];
+    const char *method;
+    int status;
+} gen_line;
+
+static void gen_lines(gen_line *out, size_t n, unsigned seed)
+{
+    static const char *const hosts[] = { "a.example.com", "A.example.com:443", "b.example.com",
+                                         "c.example.com:5000", "d.example.com" };
+    static const int statuses[] = { 200, 400, 404, 429, 500, 502, 503, 0 };
+    static const char *const methods[] = { "GET", "HEAD", "PUT", "PATCH" };
+    srand(seed);
+    for (size_t i = 0; i < n; i++) {
+        gen_line *l = &out[i];
+        l->time_ns = INT64_C(1706745600) * RSLA_NS_PER_SEC +
+                     (int64_t)(rand() % 600) * (RSLA_NS_PER_SEC / 4); /* 150 s, ties */
+        snprintf(l->host, sizeof l->host, "%s", hosts[rand() % 5]);
+        const int r = rand() % 7;
+        l->method = methods[rand() % 4];
+        if (rand() % 2)
+            snprintf(l->path, sizeof l->path, "/v2/repo%d/manifests/t", r);
+        else
+            snprintf(l->path, sizeof l->path, "/v2/repo%d/blobs/uploads/u", r);
+        l->status = statuses[rand() % 8];
+        if (rand() % 10)
+            snprintf(l->id, sizeof l->id, "req-%d", rand() % (int)(n / 3 + 1));
+        else
+            l->id[0] = '\0';
+    }
+}
+
+static void add_gen(agg_table *t, const gen_line *l)
+{
+    rsla_outcome o;
+    memset(&o, 0, sizeof o);
+    o.time_ns = l->time_ns;
+    o.host = rsla_slice_of(l->host);
+    o.method = rsla_slice_of(l->method);
+    o.path = rsla_slice_of(l->path);
+    o.status = l->status;
+    o.duration_ns = -1;
+    o.request_id = rsla_slice_of(l->id);
+    agg_table_add(t, &o);
+}
+
+/* The lines dealt to `parts` tables (line i to table perm[i] % parts) with the given pending
+ * budget, merged in the order the tables were made or the reverse, then finished. */
+static char *dump_of_spill(const gen_line *lines, size_t n, const size_t *perm, size_t parts,
+                           size_t budget, bool reverse)
+{
+    const agg_status_table st = default_statuses();
+    agg_table *t[8];
+    for (size_t k = 0; k < parts; k++) {
+        t[k] = agg_table_create(&st);
+        agg_table_set_pending_budget(t[k], budget);
+    }
+    for (size_t i = 0; i < n; i++)
+        add_gen(t[perm[i] % parts], &lines[i]);
+    agg_table *all = t[reverse ? parts - 1 : 0];
+    for (size_t k = 1; k < parts; k++)
+        agg_table_merge(all, t[reverse ? parts - 1 - k : k]);
+    CHECK(agg_table_error(all) == NULL);
+    agg_result *r = agg_table_finish(all, NULL, NULL);
+    char *d = r ? dump(r) : NULL;
+    agg_result_free(r);
+    for (size_t k = 0; k < parts; k++)
+        agg_table_free(t[k]);
+    return d;
+}
+
+/* Whatever the budget (0: every line spilled as its own run; small: several runs per table and
+ * partitions read back in slices; large: no spill), the split and the merge order, the result is
+ * the one of a single table that never spilled. */
+static void test_spill_identical(void)
+{
+    enum { N = 3000 };
+    gen_line *lines = malloc(N * sizeof *lines);
+    size_t *perm = malloc(N * sizeof *perm);
+    gen_lines(lines, N, 11);
+    for (size_t i = 0; i < N; i++)
+        perm[i] = (size_t)rand();
+    char *whole = dump_of_spill(lines, N, perm, 1, SIZE_MAX, false);
+    CHECK(whole && strstr(whole, " d") && !strstr(whole, " d0\n")); /* duplicates were merged */
+    static const size_t budgets[] = { 0, 1, 700, 9000, 60000, SIZE_MAX };
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++)
+        for (size_t parts = 1; parts <= 4; parts += 3)
+            for (int rev = 0; rev < 2; rev++) {
+                char *d = dump_of_spill(lines, N, perm, parts, budgets[b], rev);
+                CHECK_EQ_STR(d, whole);
+                free(d);
+            }
+    free(whole);
+    free(perm);
+    free(lines);
+}
+
+/* merge(a, b) == merge(b, a) when one side spilled and the other did not, and a table that
+ * spilled can be merged into one that did not (it takes over the files). */
+static void test_spill_merge_sides(void)
+{
+    enum { N = 800 };
+    gen_line *lines = malloc(N * sizeof *lines);
+    gen_lines(lines, N, 5);
+    const agg_status_table st = default_statuses();
+    char *d[2];
+    for (int side = 0; side < 2; side++) {
+        agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
+        agg_table_set_pending_budget(a, 0);
+        for (size_t i = 0; i < N; i++)
+            add_gen(i % 3 ? a : b, &lines[i]);
+        agg_table *dst = side ? a : b;
+        agg_table_merge(dst, side ? b : a);
+        agg_result *r = agg_table_finish(dst, NULL, NULL);
+        d[side] = dump(r);
+        agg_result_free(r);
+        agg_table_free(a);
+        agg_table_free(b);
+    }
+    CHECK_EQ_STR(d[0], d[1]);
+    free(d[0]);
+    free(d[1]);
+    free(lines);
+}
+
+/* A spill that cannot be written is a failure of the table, named with its folder and reason,
+ * carried by merges: no result, never a silently smaller count. */
+static void test_spill_failure(void)
+{
+    const agg_status_table st = default_statuses();
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TMPDIR", "/nonexistent-regsla-test-dir", 1);
+    agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
+    agg_table_set_pending_budget(a, 0);
+    add_line(b, &sample[1]);
+    CHECK(agg_table_error(a) == NULL);
+    add_line(a, &sample[1]);
+    const char *e = agg_table_error(a);
+    CHECK(e && strstr(e, "/nonexistent-regsla-test-dir") && strstr(e, "No such file"));
+    add_line(a, &sample[3]); /* a failed table takes lines without growing or crashing */
+    agg_table_merge(b, a);
+    CHECK(agg_table_error(a) == NULL);
+    CHECK(agg_table_error(b) && strstr(agg_table_error(b), "/nonexistent-regsla-test-dir"));
+    CHECK(agg_table_finish(b, NULL, NULL) == NULL);
+    agg_table_free(a);
+    agg_table_free(b);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+}
+
+/* A spill file that cannot grow (a full disk, here a file size limit: writes fail with EFBIG) is a
+ * failure too, found by the spill that hits it. */
+static void test_spill_disk_full(void)
+{
+    struct rlimit old;
+    CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    struct rlimit small = old;
+    small.rlim_cur = 64 * 1024;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    enum { N = 4000 };
+    gen_line *lines = malloc(N * sizeof *lines);
+    gen_lines(lines, N, 3);
+    const agg_status_table st = default_statuses();
+    agg_table *t = agg_table_create(&st);
+    agg_table_set_pending_budget(t, 1000);
+    for (size_t i = 0; i < N; i++) {
+        lines[i].status = 503;
+        snprintf(lines[i].id, sizeof lines[i].id, "u%zu", i);
+        add_gen(t, &lines[i]);
+    }
+    const char *e = agg_table_error(t);
+    CHECK(e && strstr(e, "cannot write a temporary file in") && strstr(e, "File too large"));
+    CHECK(agg_table_finish(t, NULL, NULL) == NULL);
+    agg_table_free(t);
+    free(lines);
+    CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    signal(SIGXFSZ, old_handler);
+}
+
 int main(void)
 {
     test_counts();
@@ -218,5 +411,9 @@ int main(void)
     test_merge_laws();
     test_mapping();
     test_normalise();
+    test_spill_identical();
+    test_spill_merge_sides();
+    test_spill_failure();
+    test_spill_disk_full();
     TEST_MAIN_END();
 }
