@@ -115,9 +115,21 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
 /* A counter block of an instance, for walking an instance's blocks in time order. */
 typedef struct block_ref {
     uint32_t inst;
+    uint8_t used;  /* bit m: minute m has a request; read while the blocks are walked in memory
+                      order, so that sizing the result needs no pass over them in sorted order */
     int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
 } block_ref;
+
+static uint8_t block_used(const agg_table *t, const minute_block *b)
+{
+    uint8_t used = 0;
+    for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+        if (agg_block_get(t, b, m, CNT_VALID) | agg_block_get(t, b, m, CNT_VALID + 1) |
+            agg_block_get(t, b, m, CNT_OTHER))
+            used |= (uint8_t)(1u << m);
+    return used;
+}
 
 static int block_ref_cmp(const void *pa, const void *pb)
 {
@@ -125,50 +137,63 @@ static int block_ref_cmp(const void *pa, const void *pb)
     return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->block, b->block);
 }
 
-/* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed into *out.
- * @return whether the instance has any request in that minute. */
-static bool sum_minute(const agg_table *t, const block_ref *refs, size_t n, int m, agg_minute *out)
+/* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed. */
+static agg_minute sum_minute(const agg_table *t, const block_ref *refs, size_t n, int m)
 {
     uint32_t c[CNT_SLOTS] = { 0 };
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < CNT_SLOTS; k++)
             c[k] += agg_block_get(t, refs[i].b, m, k);
-    *out = (agg_minute){ refs[0].block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
+    return (agg_minute){ refs[0].block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
                          { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] };
-    return (c[CNT_VALID] | c[CNT_VALID + 1] | c[CNT_OTHER]) != 0;
 }
+
+/* The refs [i, j) of one instance and block: i's group ends at j. @return the minutes of the
+ * group with a request. */
+static uint8_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
+{
+    uint8_t used = refs[i].used;
+    for (*j = i + 1; *j < n && refs[*j].inst == refs[i].inst && refs[*j].block == refs[i].block;
+         ++*j)
+        used |= refs[*j].used;
+    return used;
+}
+
+/* Blocks ahead of the one summed whose counters are fetched early: in (instance, block) order
+ * the blocks are scattered over the arena, and the walk was all cache misses. */
+#define FINISH_PREFETCH 8
 
 /* The blocks sorted by (instance, block) give each instance's minutes in time order, the hosts of
  * one instance summed per minute, with a sort of blocks rather than of minutes (eight times
- * fewer). Two passes (count, then fill) allocate the result at its exact size: in a dense month
- * it is the largest thing regsla holds. */
+ * fewer). The result is allocated at its exact size, counted from the used-minute bits: in a
+ * dense month it is the largest thing regsla holds. */
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
     size_t n = 0;
-    for (size_t i = 0; i < t->blocks.n; i++)
-        if (inst[t->blocks.v[i]->host] != UINT32_MAX)
-            refs[n++] = (block_ref){ inst[t->blocks.v[i]->host], t->blocks.v[i]->block,
-                                     t->blocks.v[i] };
+    for (size_t i = 0; i < t->blocks.n; i++) {
+        const minute_block *b = t->blocks.v[i];
+        if (inst[b->host] != UINT32_MAX)
+            refs[n++] = (block_ref){ inst[b->host], block_used(t, b), b->block, b };
+    }
     rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0, j; i < n; i = j) {
-            for (j = i + 1; j < n && refs[j].inst == refs[i].inst && refs[j].block == refs[i].block;)
-                j++;
-            agg_instance *ai = &r->instances[refs[i].inst];
-            for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
-                agg_minute am;
-                if (!sum_minute(t, refs + i, j - i, m, &am))
-                    continue;
-                if (pass == 1)
-                    ai->minutes[ai->n_minutes] = am;
-                ai->n_minutes++;
-            }
+    for (size_t i = 0, j; i < n; i = j)
+        r->instances[refs[i].inst].n_minutes +=
+            (size_t)__builtin_popcount(ref_group(refs, n, i, &j));
+    for (size_t i = 0; i < r->n_instances; i++) {
+        r->instances[i].minutes = rsla_xmalloc((r->instances[i].n_minutes + 1) * sizeof(agg_minute));
+        r->instances[i].n_minutes = 0;
+    }
+    for (size_t i = 0, j; i < n; i = j) {
+        if (i + FINISH_PREFETCH < n) { /* a block spans two cache lines */
+            __builtin_prefetch(refs[i + FINISH_PREFETCH].b);
+            __builtin_prefetch((const char *)refs[i + FINISH_PREFETCH].b + 64);
         }
-        for (size_t i = 0; pass == 0 && i < r->n_instances; i++) {
-            r->instances[i].minutes = rsla_xmalloc((r->instances[i].n_minutes + 1) * sizeof(agg_minute));
-            r->instances[i].n_minutes = 0;
-        }
+        const uint8_t used = ref_group(refs, n, i, &j);
+        agg_instance *ai = &r->instances[refs[i].inst];
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+            if (used & (1u << m))
+                ai->minutes[ai->n_minutes++] = sum_minute(t, refs + i, j - i, m);
     }
     free(refs);
 }
@@ -279,6 +304,11 @@ agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_c
 {
     if (t->error || !agg_pending_resolve(t))
         return NULL;
+    /* No more lookups: the maps go before the result is built, which is the peak of a run. */
+    rsla_map_free(&t->block_map);
+    rsla_map_free(&t->failure_map);
+    rsla_map_free(&t->idset_map);
+    rsla_map_free(&t->cover_map);
     agg_result *r = rsla_xcalloc(1, sizeof *r);
     uint32_t *inst = assign_instances(t, r, map, map_ctx);
     finish_minutes(t, r, inst);
