@@ -1,27 +1,14 @@
-// The peers for bench_scan: the same job done with simdjson's on-demand API, one line at a time
-// (PERF-ANCHORS: simdjson's batch API gives up on a batch after one bad line, so a log reader must
-// go line by line). For each line: skip blank and non-'{' lines, iterate every field of the
-// object (on-demand validates what it walks; unconsumed values are skipped, not fully checked),
-// take msg, time, host, method, uri, status and request id, parse the time with the same RFC 3339
-// function regsla uses, and count the request per host and minute. Two ways to count:
+// The peers for bench_scan: the same job done with simdjson's on-demand API
+// (bench/simdjson_lines.hpp), counting each request per host and minute in one of two ways:
 // - dense: the same per-host minute arrays as the regsla kernels (bench_agg_add), the fastest
 //   program we know how to write with simdjson;
 // - hash map: a std::unordered_map keyed by (host, minute), the program PERF-ANCHORS measured
 //   ("simdjson on-demand, one line at a time, + hash-map aggregation", 736 MB/s) and the one the
 //   scanner issue's target is stated against. Its counts are copied into a bench_agg after the
 //   timed part, so that both peers are checked against the kernels' counts.
-#include <cstring>
-#include <functional>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-#include <utility>
-
-#include <simdjson.h>
+#include "bench/simdjson_lines.hpp"
 
 extern "C" {
-#include "common/rsla_time.h"
-
 // Shared with bench/bench_scan.c, which defines them (one list of declarations per file, since
 // the bench owns no header).
 typedef struct bench_agg bench_agg;
@@ -39,114 +26,21 @@ void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m, b
 void bench_hashmap_export(const bench_hashmap *m, bench_agg *a);
 }
 
+struct bench_hashmap {
+    bench_sj::cell_map cells;
+};
+
 namespace {
 
-bool is_outcome_msg(std::string_view m)
+void add_counts(const bench_sj::line_counts &from, bench_counts *to)
 {
-    return m == "response completed" || m == "response completed with error";
+    to->lines += from.lines;
+    to->outcomes += from.outcomes;
+    to->skipped += from.skipped;
+    to->rejected += from.rejected;
 }
-
-// One line; returns 1 outcome (counted by count(host, time_ns, status)), 0 skipped, -1 rejected.
-template <typename Count>
-int scan_line(simdjson::ondemand::parser &parser, const char *p, size_t len, size_t capacity,
-              Count &&count)
-{
-    size_t i = 0;
-    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
-        i++;
-    if (i == len || p[i] != '{')
-        return 0;
-    simdjson::ondemand::document doc;
-    if (parser.iterate(p, len, capacity).get(doc))
-        return -1;
-    simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj))
-        return -1;
-    std::string_view msg, time, host, method, uri, id;
-    int64_t status = -1;
-    for (auto field : obj) {
-        std::string_view key;
-        if (field.unescaped_key().get(key))
-            return -1;
-        auto v = field.value();
-        simdjson::error_code e = simdjson::SUCCESS;
-        if (key == "msg")
-            e = v.get_string().get(msg);
-        else if (key == "time")
-            e = v.get_string().get(time);
-        else if (key == "http.request.host")
-            e = v.get_string().get(host);
-        else if (key == "http.request.method")
-            e = v.get_string().get(method);
-        else if (key == "http.request.uri")
-            e = v.get_string().get(uri);
-        else if (key == "http.request.id")
-            e = v.get_string().get(id);
-        else if (key == "http.response.status")
-            e = v.get_int64().get(status);
-        if (e)
-            return -1;
-    }
-    // simdjson 3.0.1's document has no at_end(): trailing bytes after the object go unchecked,
-    // which only makes the peer's job lighter.
-    if (!is_outcome_msg(msg))
-        return 0;
-    int64_t ns;
-    if (time.empty() || host.empty() || method.empty() || uri.empty() || status < 0 ||
-        rsla_time_parse_rfc3339(time.data(), time.size(), &ns) != RSLA_TIME_OK)
-        return -1;
-    count(host, ns, (int)status);
-    return 1;
-}
-
-template <typename Count>
-void scan_lines(const char *buf, size_t len, bench_counts *c, Count &&count)
-{
-    static simdjson::ondemand::parser parser;
-    size_t start = 0;
-    while (start < len) {
-        const char *nl = static_cast<const char *>(std::memchr(buf + start, '\n', len - start));
-        const size_t end = nl ? static_cast<size_t>(nl - buf) : len;
-        // Bytes after the line are the next lines or the buffer's padding: readable.
-        const int r = scan_line(parser, buf + start, end - start,
-                                end - start + simdjson::SIMDJSON_PADDING, count);
-        c->lines++;
-        c->outcomes += r > 0;
-        c->skipped += r == 0;
-        c->rejected += r < 0;
-        start = end + 1;
-    }
-}
-
-// Floor division: minutes before 1970 stay in their own minute.
-int64_t minute_of(int64_t ns)
-{
-    const int64_t per = INT64_C(60000000000);
-    return ns / per - (ns % per < 0);
-}
-
-struct host_minute {
-    std::string host;
-    int64_t minute;
-    bool operator==(const host_minute &o) const { return minute == o.minute && host == o.host; }
-};
-
-struct host_minute_hash {
-    size_t operator()(const host_minute &k) const
-    {
-        return std::hash<std::string>()(k.host) ^ (std::hash<int64_t>()(k.minute) * 31);
-    }
-};
-
-struct minute_counts {
-    uint32_t requests = 0, errors_5xx = 0;
-};
 
 } // namespace
-
-struct bench_hashmap {
-    std::unordered_map<host_minute, minute_counts, host_minute_hash> cells;
-};
 
 extern "C" bench_hashmap *bench_hashmap_create(void) { return new bench_hashmap(); }
 
@@ -155,11 +49,11 @@ extern "C" void bench_hashmap_free(bench_hashmap *m) { delete m; }
 extern "C" void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m,
                                            bench_counts *c)
 {
-    scan_lines(buf, len, c, [m](std::string_view host, int64_t ns, int status) {
-        minute_counts &n = m->cells[host_minute{ std::string(host), minute_of(ns) }];
-        n.requests++;
-        n.errors_5xx += status >= 500 && status <= 599;
+    bench_sj::line_counts lc;
+    bench_sj::scan_lines(buf, len, &lc, [m](std::string_view host, int64_t ns, int status) {
+        bench_sj::count_in(m->cells, std::string(host), ns, status);
     });
+    add_counts(lc, c);
 }
 
 extern "C" void bench_hashmap_export(const bench_hashmap *m, bench_agg *a)
@@ -169,10 +63,11 @@ extern "C" void bench_hashmap_export(const bench_hashmap *m, bench_agg *a)
                              cell.second.requests, cell.second.errors_5xx);
 }
 
-
 extern "C" void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c)
 {
-    scan_lines(buf, len, c, [a](std::string_view host, int64_t ns, int status) {
+    bench_sj::line_counts lc;
+    bench_sj::scan_lines(buf, len, &lc, [a](std::string_view host, int64_t ns, int status) {
         bench_agg_add(a, host.data(), host.size(), ns, status);
     });
+    add_counts(lc, c);
 }
