@@ -550,6 +550,10 @@ static int report_from_table(const options *o, const config *cfg, agg_table *tab
                              const rsla_run_input *input)
 {
     agg_result *agg = agg_table_finish(table, cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
+    if (!agg) { /* the spill of pending error requests failed (a full or missing $TMPDIR) */
+        fprintf(stderr, "regsla: %s; no report written\n", agg_table_error(table));
+        return EXIT_INTERNAL;
+    }
     char err[512];
     sla_report *rep = sla_compute(&cfg->pol, cfg->inv, cfg->excl, o->month, agg, err, sizeof err);
     int rc;

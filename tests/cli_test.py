@@ -19,8 +19,9 @@ PRESETS = ("acr-ee", "aws-s3", "gcp", "scaleway")
 SAMPLES = ("acr-2024-02", "utc-2023-12")
 
 
-def run(args, stdin=None, check=True):
-    p = subprocess.run([REGSLA] + args, input=stdin, capture_output=True)
+def run(args, stdin=None, check=True, env=None):
+    p = subprocess.run([REGSLA] + args, input=stdin, capture_output=True,
+                       env=dict(os.environ, **env) if env else None)
     if check and p.returncode != 0:
         raise AssertionError("regsla %s failed (%d): %s" % (args, p.returncode, p.stderr.decode()))
     return p
@@ -183,6 +184,17 @@ class Determinism(unittest.TestCase):
                 got = run(["report", "--quiet", "--format", "json", "--threads", threads] + args).stdout
                 self.assertEqual(without_files(got), base, "split=%d threads=%s" % (split, threads))
 
+    def test_spilled_dedupe(self):
+        """Pending error requests spilled to temporary files (a budget of 0 or 700 bytes: every
+        one, or a few at a time) give the report kept in memory gives."""
+        base = run(["report", "--quiet", "--format", "json", self.logs]).stdout
+        for budget in ("0", "700"):
+            for threads in ("1", "3"):
+                got = run(["report", "--quiet", "--format", "json", "--threads", threads, self.logs],
+                          env={"RSLA_AGG_PENDING_BUDGET": budget, "TMPDIR": self.tmp}).stdout
+                self.assertEqual(got, base, "budget=%s threads=%s" % (budget, threads))
+        self.assertEqual(os.listdir(self.tmp), [], "temporary files left behind")
+
     def test_stdin(self):
         lines = b"".join(decoded_lines(self.logs))
         base = without_files(run(["report", "--quiet", "--format", "json", self.logs]).stdout)
@@ -313,6 +325,17 @@ class Command(unittest.TestCase):
         p = run(["report", "--quiet", "--profile", "distribution", "-o", out, bad], check=False)
         self.assertEqual(p.returncode, 0)
         self.assertEqual(json.load(open(out))["input"]["rejected"], 1)
+
+    def test_spill_folder_missing(self):
+        logs = os.path.join(SOURCE, "data-samples", "acr-2024-02", "logs")
+        out = os.path.join(self.tmp, "report.json")
+        missing = os.path.join(self.tmp, "no-such-tmp")
+        p = run(["report", "--quiet", "-o", out, logs], check=False,
+                env={"RSLA_AGG_PENDING_BUDGET": "0", "TMPDIR": missing})
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(missing.encode(), p.stderr)
+        self.assertIn(b"no report written", p.stderr)
+        self.assertFalse(os.path.exists(out))
 
     def test_atomic_output(self):
         logs = os.path.join(SOURCE, "data-samples", "utc-2023-12", "logs")
