@@ -472,6 +472,92 @@ static void diff_shifted(void)
     free(line.p);
 }
 
+/* MARK: - Key matching */
+
+/* A key of len bytes; tags give keys of the same length that differ from the first byte. */
+static void make_key(char *out, size_t len, int tag)
+{
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)('a' + (i * 7 + (size_t)tag) % 26);
+    out[len] = '\0';
+}
+
+/* Every kernel against scalar (whose key comparison is a plain byte loop) with a profile file
+ * whose five keys all have one length, so that they share a length chain, on lines that hold
+ * the keys and then near misses: each key with one byte changed at every position, and one byte
+ * shorter or longer, given values that would change the verdict if they were taken for the key.
+ * Lengths around the 8, 16 and 24 bytes the SIMD kernels' word compares work in. */
+static void diff_key_length(size_t len)
+{
+    static const char *const fields[] = { "time", "host", "method", "uri", "status" };
+    char keys[5][72], prof[1024], err[256];
+    int n = snprintf(prof, sizeof prof, "{\"name\":\"keys\",\"fields\":{");
+    for (int f = 0; f < 5; f++) {
+        make_key(keys[f], len, f);
+        n += snprintf(prof + n, sizeof prof - (size_t)n, "%s\"%s\":{\"key\":\"%s\"}", f ? "," : "",
+                      fields[f], keys[f]);
+    }
+    snprintf(prof + n, sizeof prof - (size_t)n, "}}");
+    scan_profile *p = scan_profile_parse(prof, strlen(prof), "keys.json", err, sizeof err);
+    CHECK(p != NULL);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        return;
+    }
+    static const char *const good[] = { "\"2016-07-15T05:49:20Z\"", "\"h\"", "\"GET\"", "\"/v2/\"", "200" };
+    static const char *const bad[] = { "\"bad\"", "1", "2", "3", "\"x\"" };
+    text t = { 0 };
+    for (int f = 0; f < 5; f++) {
+        for (size_t i = 0; i <= len + 1; i++) {
+            bool first = true;
+            char near[80];
+            puts_(&t, "{");
+            for (int g = 0; g < 5; g++)
+                member(&t, keys[g], good[g], &first);
+            memcpy(near, keys[f], len + 1);
+            if (i < len)
+                near[i] = (char)(near[i] == 'Z' ? 'Y' : 'Z'); /* one byte off */
+            else if (i == len && len > 1)
+                near[len - 1] = '\0';                       /* one byte shorter */
+            else
+                strcat(near, "q");                          /* one byte longer */
+            member(&t, near, bad[f], &first);
+            puts_(&t, "}\n");
+        }
+    }
+    scan_record ref = { 0 }, got = { 0 };
+    for (size_t k = 0; k < n_kernels; k++) {
+        scan_record *r = k == 0 ? &ref : &got;
+        scan_record_clear(r);
+        scan_record_str(r, "");
+        scan_state *s = scan_state_create(kernels[n_kernels - 1 - k], p);
+        const scan_sink sink = scan_record_sink(r);
+        scan_chunk(s, t.p, t.len, &sink); /* put() keeps the zero padding after the text */
+        scan_state_free(s);
+        if (k == 0) {
+            CHECK_EQ_INT(ref.outcomes, 5 * (len + 2));
+            continue;
+        }
+        const bool same = strcmp(ref.text, got.text) == 0;
+        CHECK(same);
+        if (!same && mismatches_shown++ < 5)
+            fprintf(stderr, "kernel %s differs from scalar on keys of %zu bytes:\nscalar:\n%s%s:\n%s",
+                    scan_kernel_name(kernels[n_kernels - 1 - k]), len, ref.text,
+                    scan_kernel_name(kernels[n_kernels - 1 - k]), got.text);
+    }
+    scan_record_clear(&ref);
+    scan_record_clear(&got);
+    free(t.p);
+    scan_profile_free(p);
+}
+
+static void test_key_lengths(void)
+{
+    static const size_t lens[] = { 1, 2, 3, 5, 7, 8, 9, 12, 15, 16, 17, 20, 23, 24, 25, 31, 32, 33, 40, 63 };
+    for (size_t i = 0; i < RSLA_ARRAY_LEN(lens); i++)
+        diff_key_length(lens[i]);
+}
+
 static void test_random(void)
 {
     const char *env = getenv("RSLA_DIFF_ITERATIONS");
@@ -489,6 +575,7 @@ int main(void)
     printf("kernels compared with scalar: %zu\n", n_kernels - 1);
     test_real_logs();
     test_golden();
+    test_key_lengths();
     test_random();
     printf("scalar verdicts compared: %zu outcomes, %zu skipped, %zu rejected\n", seen_outcomes,
            seen_skips, seen_rejects);

@@ -164,7 +164,8 @@ void scan_reserve(void **buf, size_t *cap, size_t need, size_t elem)
     *cap = n;
 }
 
-/* Key lookup by length, so that matching a key costs one table read and usually one memcmp. */
+/* Key lookup by length, and each key as words (scan_key_matches), so that matching a key costs
+ * one table read and usually three 8-byte compares. */
 static void build_key_table(scan_state *s)
 {
     memset(s->key_by_len, -1, sizeof s->key_by_len);
@@ -173,9 +174,20 @@ static void build_key_table(scan_state *s)
         const char *k = s->profile->keys[f];
         const size_t len = k ? strlen(k) : 0;
         s->key_len[f] = (uint8_t)len;
-        if (len >= 8)
-            memcpy(&s->key_head[f], k, 8);
-        if (!k || len >= sizeof s->key_by_len)
+        memset(s->key_word[f], 0, sizeof s->key_word[f]);
+        s->key_mask[f] = 0;
+        if (!k)
+            continue;
+        if (len >= 8) {
+            memcpy(&s->key_word[f][0], k, 8);
+            memcpy(&s->key_word[f][1], k + (len < 16 ? len - 8 : 8), 8);
+            memcpy(&s->key_word[f][2], k + len - 8, 8);
+        } else {
+            const uint64_t ones = ~UINT64_C(0);
+            memcpy(&s->key_word[f][0], k, len);
+            memcpy(&s->key_mask[f], &ones, len);
+        }
+        if (len >= sizeof s->key_by_len)
             continue;
         s->key_next[f] = s->key_by_len[len];
         s->key_by_len[len] = (int8_t)f;

@@ -143,9 +143,12 @@ struct scan_state {
     int8_t key_by_len[64];
     int8_t key_next[SCAN_FIELD_COUNT];
     uint8_t key_len[SCAN_FIELD_COUNT];
-    /* First 8 bytes of each key of 8 bytes or more: a mismatch is found without touching the
-     * profile's strings (which cost a pointer chase per key in profiles). */
-    uint64_t key_head[SCAN_FIELD_COUNT];
+    /* Each key as three 8-byte words, at offsets 0, min(8, len - 8) and len - 8, which cover a
+     * key of 8 to 24 bytes whole; a shorter key is word 0, zero-filled, and key_mask has 0xFF in
+     * its bytes. Keys are compared from here with three loads, without the pointer chase to the
+     * profile's strings (scan_key_matches). */
+    uint64_t key_word[SCAN_FIELD_COUNT][3];
+    uint64_t key_mask[SCAN_FIELD_COUNT];
     /* Lengths of the profile's filter values (strlen once, not per line). */
     size_t filter_len[SCAN_MAX_FILTER_VALUES];
     /* The input's host for lines without one (scan_state_set_default_host); borrowed. */
@@ -189,8 +192,26 @@ static inline bool scan_key_eq(const char *a, const char *b, size_t n)
     return scan_load8(a + n - 8) == scan_load8(b + n - 8);
 }
 
-/* scan_match_key for the hot path, inlined into the kernels: most keys of a line are not asked
- * for and are turned away by their length alone. */
+/* Whether key[0, len) is field f's key, len being that key's length. Reads 8 bytes from key even
+ * when len < 8: only for keys inside a chunk, which the zero padding follows. Keys longer than 24
+ * bytes (profile files may have them) also compare their middle with the profile's string. */
+static inline bool scan_key_matches(const scan_state *s, int f, const char *key, size_t len)
+{
+    const uint64_t *w = s->key_word[f];
+    if (len < 8)
+        return (scan_load8(key) & s->key_mask[f]) == w[0];
+    /* one word at a time: a combined test of all three costs registers in the stage-2 loop
+     * (spills, +1.6 % instructions on the month) */
+    if (scan_load8(key) != w[0] || scan_load8(key + len - 8) != w[2])
+        return false;
+    if (len > 16 && scan_load8(key + 8) != w[1])
+        return false;
+    return len <= 24 || scan_key_eq(s->profile->keys[f], key, len);
+}
+
+/* scan_match_key for the hot path, inlined into the kernels (keys inside a chunk only, see
+ * scan_key_matches): most keys of a line are not asked for and are turned away by their length
+ * alone. */
 static inline int scan_match_key_fast(const scan_state *s, const char *key, size_t len,
                                       bool escaped)
 {
@@ -198,12 +219,9 @@ static inline int scan_match_key_fast(const scan_state *s, const char *key, size
         return scan_match_key(s, key, len, true);
     if (len >= sizeof s->key_by_len)
         return -1;
-    for (int f = s->key_by_len[len]; f >= 0; f = s->key_next[f]) {
-        if (len >= 8 && scan_load8(key) != s->key_head[f])
-            continue;
-        if (scan_key_eq(s->profile->keys[f], key, len))
+    for (int f = s->key_by_len[len]; f >= 0; f = s->key_next[f])
+        if (scan_key_matches(s, f, key, len))
             return f;
-    }
     return -1;
 }
 
