@@ -393,20 +393,23 @@ static bool SCAN_TPL(s2_value)(const s2_ctx *c, size_t *kp, int depth0, uint8_t 
     }
 }
 
-/* Whether a backslash of the bsl list falls in [from, to); *cur advances monotonically. */
-static inline bool s2_has_backslash(const uint32_t *bsl, size_t n, size_t *cur, size_t from,
-                                    size_t to)
+/* Whether a backslash of the bsl list falls in [from, to); *cur advances monotonically. The list
+ * ends with a UINT32_MAX sentinel (no count to check), and the usual answer, no backslash before
+ * `to`, costs one comparison: this runs for every key the profile does not ask for. */
+static inline bool s2_has_backslash(const uint32_t *bsl, size_t *cur, size_t from, size_t to)
 {
-    while (*cur < n && bsl[*cur] < from)
+    if (bsl[*cur] >= to)
+        return false;
+    while (bsl[*cur] < from)
         (*cur)++;
-    return *cur < n && bsl[*cur] < to;
+    return bsl[*cur] < to;
 }
 
 /* Line context for the fast path. */
 typedef struct s2_line {
     size_t start;       /* first byte of the line */
-    size_t bsl_n, bsl_cur;
-    const uint32_t *bsl;
+    size_t bsl_cur;
+    const uint32_t *bsl; /* sentinel-terminated */
 } s2_line;
 
 /* Records a top-level value the profile asked for: type t, first byte at structural position p,
@@ -422,7 +425,7 @@ static inline void s2_record(const s2_ctx *c, s2_line *ln, scan_value *v, size_t
     if (t == SCAN_V_STRING) {
         v->ptr = c->buf + p + 1;
         v->len = end - p - 1;
-        v->escaped = s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, p + 1, end);
+        v->escaped = s2_has_backslash(ln->bsl, &ln->bsl_cur, p + 1, end);
     } else if (t != SCAN_V_OBJECT && t != SCAN_V_ARRAY) {
         v->len = end - p;
     }
@@ -451,7 +454,7 @@ static bool SCAN_TPL(s2_object)(const scan_state *s, const s2_ctx *c, s2_line *l
         if (ke == 0)
             return false;
         int f = scan_match_key_fast(s, b + kq + 1, ke - kq - 1, false);
-        if (f < 0 && s2_has_backslash(ln->bsl, ln->bsl_n, &ln->bsl_cur, kq + 1, ke))
+        if (f < 0 && s2_has_backslash(ln->bsl, &ln->bsl_cur, kq + 1, ke))
             f = scan_match_key(s, b + kq + 1, ke - kq - 1, true);
         k += 2;
         const size_t vp = idx[k];
@@ -509,7 +512,7 @@ typedef struct chunk_pos {
 static bool SCAN_TPL(line_fast)(scan_state *s, const s2_ctx *c, chunk_pos *cp,
                                 const scan_sink *sink)
 {
-    s2_line ln = { cp->line_start, cp->n_bsl, cp->bsl_cur, s->bsl };
+    s2_line ln = { cp->line_start, cp->bsl_cur, s->bsl };
     scan_value vals[SCAN_FIELD_COUNT];
     scan_clear_values(s, vals);
     const bool ok = SCAN_TPL(s2_object)(s, c, &ln, &cp->k, vals);
@@ -632,6 +635,7 @@ static size_t SCAN_TPL(chunk)(scan_state *s, const char *buf, size_t len, const 
         cp.n = (size_t)(o.idx - s->idx);
         cp.n_err = (size_t)(o.err - s->err);
         cp.n_bsl = (size_t)(o.bsl - s->bsl);
+        s->bsl[cp.n_bsl] = UINT32_MAX; /* the sentinel s2_has_backslash stops at */
         const s2_ctx c = { buf, len, s->idx, true };
         const size_t through = SCAN_TPL(last_line_end)(&c, old_n, cp.n);
         if (through != SIZE_MAX) {
