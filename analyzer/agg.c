@@ -647,12 +647,28 @@ static void merge_failures(agg_table *dst, const agg_table *src, const uint32_t 
             }
         }
     }
+}
+
+/* src's pending requests, in memory and spilled, become dst's; remap: src host -> dst host. */
+static void pending_move(agg_table *dst, agg_table *src, const uint32_t *remap)
+{
     for (size_t i = 0; i < src->pending.n; i++) {
         pending_entry e = src->pending.v[i];
         e.host = remap[e.host];
         agg_pending_add(dst, &e);
         pending_check(dst);
     }
+    agg_pending_clear(src);
+    agg_spill_move(dst, src);
+}
+
+void agg_pending_take(agg_table *dst, agg_table *src)
+{
+    uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
+    for (size_t i = 0; i < src->hosts.n; i++)
+        remap[i] = agg_host_get(dst, src->hosts.v[i].name, src->hosts.v[i].len);
+    pending_move(dst, src, remap);
+    free(remap);
 }
 
 void agg_table_merge(agg_table *dst, agg_table *src)
@@ -669,8 +685,8 @@ void agg_table_merge(agg_table *dst, agg_table *src)
     }
     merge_blocks(dst, src, remap);
     merge_failures(dst, src, remap);
+    pending_move(dst, src, remap);
     free(remap);
-    agg_spill_move(dst, src);
     if (src->error && !dst->error) {
         dst->error = src->error;
         src->error = NULL;

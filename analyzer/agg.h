@@ -124,6 +124,14 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes);
  * @return a result to release with agg_result_free() before agg_table_free(), or NULL when the
  *         table has failed (agg_table_error() says why): no result may be reported then. */
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
+
+/* agg_tables_finish() :
+ * What merging tables[1, n) into tables[0] and finishing it gives, with up to `threads` threads:
+ * the pending error requests are resolved while the counters are merged, and the minutes are
+ * built by two threads. tables[1, n) are left empty (free them); tables[0] is as after
+ * agg_table_finish(). The result is the same for any threads and any order of the tables. */
+agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
+                              agg_instance_of_host map, void *map_ctx);
 void agg_result_free(agg_result *r);
 
 /* Writes every figure of a result as canonical text, one record per line (I instance, M minute,

@@ -1,6 +1,7 @@
 /* From a filled agg_table to the sorted, read-only agg_result: duplicate error lines resolved,
  * hosts mapped to instances, every list sorted with total-order tie-breaks so that the result is
  * the same whatever order the table was filled and merged in. */
+#include <pthread.h> /* pthread_create: the merge and the minutes take a second thread */
 #include <stdlib.h> /* qsort, free */
 #include <string.h> /* strcmp, memmove */
 
@@ -163,11 +164,49 @@ static uint8_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
  * the blocks are scattered over the arena, and the walk was all cache misses. */
 #define FINISH_PREFETCH 8
 
+/* Fills the minutes of the instances of refs[from, to) (whole instances). */
+typedef struct fill_job {
+    const agg_table *t;
+    agg_result *r;
+    const block_ref *refs;
+    size_t from, to;
+} fill_job;
+
+static void *fill_minutes(void *arg)
+{
+    const fill_job *f = arg;
+    const block_ref *refs = f->refs;
+    for (size_t i = f->from, j; i < f->to; i = j) {
+        if (i + FINISH_PREFETCH < f->to) { /* a block spans two cache lines */
+            __builtin_prefetch(refs[i + FINISH_PREFETCH].b);
+            __builtin_prefetch((const char *)refs[i + FINISH_PREFETCH].b + 64);
+        }
+        const uint8_t used = ref_group(refs, f->to, i, &j);
+        agg_instance *ai = &f->r->instances[refs[i].inst];
+        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+            if (used & (1u << m))
+                ai->minutes[ai->n_minutes++] = sum_minute(f->t, refs + i, j - i, m);
+    }
+    return NULL;
+}
+
+/* The first ref of an instance at or after the middle of refs (n when there is none). */
+static size_t instance_split(const block_ref *refs, size_t n)
+{
+    size_t s = n / 2;
+    while (s > 0 && s < n && refs[s].inst == refs[s - 1].inst)
+        s++;
+    return s == 0 ? n : s;
+}
+
 /* The blocks sorted by (instance, block) give each instance's minutes in time order, the hosts of
  * one instance summed per minute, with a sort of blocks rather than of minutes (eight times
  * fewer). The result is allocated at its exact size, counted from the used-minute bits: in a
- * dense month it is the largest thing regsla holds. */
-static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
+ * dense month it is the largest thing regsla holds. With two threads or more, a second thread
+ * fills the instances of the first half of the refs: this step is most of the serial tail of a
+ * run, after the pipeline. */
+static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst,
+                           unsigned threads)
 {
     block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
     size_t n = 0;
@@ -184,17 +223,15 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
         r->instances[i].minutes = rsla_xmalloc((r->instances[i].n_minutes + 1) * sizeof(agg_minute));
         r->instances[i].n_minutes = 0;
     }
-    for (size_t i = 0, j; i < n; i = j) {
-        if (i + FINISH_PREFETCH < n) { /* a block spans two cache lines */
-            __builtin_prefetch(refs[i + FINISH_PREFETCH].b);
-            __builtin_prefetch((const char *)refs[i + FINISH_PREFETCH].b + 64);
-        }
-        const uint8_t used = ref_group(refs, n, i, &j);
-        agg_instance *ai = &r->instances[refs[i].inst];
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
-            if (used & (1u << m))
-                ai->minutes[ai->n_minutes++] = sum_minute(t, refs + i, j - i, m);
-    }
+    const size_t split = threads > 1 ? instance_split(refs, n) : n;
+    fill_job first = { t, r, refs, 0, split }, second = { t, r, refs, split, n };
+    pthread_t tid;
+    const bool helped = split < n && pthread_create(&tid, NULL, fill_minutes, &first) == 0;
+    if (!helped)
+        fill_minutes(&first);
+    fill_minutes(&second);
+    if (helped)
+        pthread_join(tid, NULL);
     free(refs);
 }
 
@@ -300,7 +337,8 @@ bool agg_pending_resolve(agg_table *t)
     return ok;
 }
 
-agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
+agg_result *agg_finish_threads(agg_table *t, unsigned threads, agg_instance_of_host map,
+                               void *map_ctx)
 {
     if (t->error || !agg_pending_resolve(t))
         return NULL;
@@ -311,12 +349,53 @@ agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_c
     rsla_map_free(&t->cover_map);
     agg_result *r = rsla_xcalloc(1, sizeof *r);
     uint32_t *inst = assign_instances(t, r, map, map_ctx);
-    finish_minutes(t, r, inst);
+    finish_minutes(t, r, inst, threads);
     finish_failures(t, r, inst);
     finish_requests(t, r, inst);
     finish_coverage(t, r);
     free(inst);
     return r;
+}
+
+agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
+{
+    return agg_finish_threads(t, 1, map, map_ctx);
+}
+
+/* Merges tables[1, n) into tables[0]. */
+typedef struct merge_job {
+    agg_table **tables;
+    size_t n;
+} merge_job;
+
+static void *merge_into_first(void *arg)
+{
+    const merge_job *j = arg;
+    for (size_t i = 1; i < j->n; i++)
+        agg_table_merge(j->tables[0], j->tables[i]);
+    return NULL;
+}
+
+agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
+                              agg_instance_of_host map, void *map_ctx)
+{
+    /* The pending requests of every table move to one table of their own, resolved (read back
+     * from disk, mostly) while another thread merges the counters; counting them into a table
+     * of its own and merging that is what resolving them after the merge would count. */
+    agg_table *pending = agg_table_create(&tables[0]->statuses);
+    for (size_t i = 0; i < n; i++)
+        agg_pending_take(pending, tables[i]);
+    merge_job job = { tables, n };
+    pthread_t tid;
+    const bool helped = threads > 1 && n > 1 && pthread_create(&tid, NULL, merge_into_first, &job) == 0;
+    if (!helped)
+        merge_into_first(&job);
+    (void)agg_pending_resolve(pending); /* a failure stays in pending->error, merged below */
+    if (helped)
+        pthread_join(tid, NULL);
+    agg_table_merge(tables[0], pending);
+    agg_table_free(pending);
+    return agg_finish_threads(tables[0], threads, map, map_ctx);
 }
 
 void agg_result_free(agg_result *r)

@@ -177,6 +177,11 @@ uint32_t agg_host_get(agg_table *t, const char *name, size_t len);
 const char *agg_intern(agg_table *t, const char *s, size_t len);
 /* Adds what one or more lines say of a request (e's strings need not be the table's own). */
 void agg_pending_add(agg_table *t, const pending_entry *e);
+/* Moves src's pending requests (in memory and spilled) to dst, hosts matched by name. */
+void agg_pending_take(agg_table *dst, agg_table *src);
+/* agg_table_finish() with up to `threads` threads for the minutes of the result. */
+agg_result *agg_finish_threads(agg_table *t, unsigned threads, agg_instance_of_host map,
+                               void *map_ctx);
 /* Counts every request of the in-memory pending set, then empties it. */
 void agg_pending_count(agg_table *t);
 /* Empties the in-memory pending set and releases its ids. */

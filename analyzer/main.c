@@ -400,21 +400,14 @@ static void run_pipeline(const options *o, const config *cfg, const ing_input_li
     free(settings);
 }
 
-/* Reads every input into one table; the per-thread tables are merged, which is order-free. */
-static agg_table *ingest(const options *o, const config *cfg, const ing_input_list *inputs,
-                         ing_result *res)
+/* Reads every input into one table per thread (res->thread_states), finished together. */
+static void ingest(const options *o, const config *cfg, const ing_input_list *inputs,
+                   ing_result *res)
 {
     agg_status_table statuses;
     policy_status_table(&cfg->pol, &statuses);
     const ing_consumer consumer = { &statuses, begin_table, add_outcome };
     run_pipeline(o, cfg, inputs, &consumer, res);
-    agg_table *all = res->thread_states[0];
-    for (size_t i = 1; i < res->n_threads; i++) {
-        agg_table_merge(all, res->thread_states[i]);
-        agg_table_free(res->thread_states[i]);
-        res->thread_states[i] = NULL;
-    }
-    return all;
 }
 
 static minute_counts *ingest_counts(const options *o, const config *cfg,
@@ -545,13 +538,19 @@ static int write_output(const options *o, output *out)
 
 /* MARK: - Commands */
 
-/* The SLA report from a finished table: compute, write. */
-static int report_from_table(const options *o, const config *cfg, agg_table *table,
-                             const rsla_run_input *input)
+/* The SLA report from the per-thread tables: merge and finish them (order-free), compute,
+ * write. Only the first table is left to free: the result borrows its strings. */
+static int report_from_tables(const options *o, const config *cfg, ing_result *res)
 {
-    agg_result *agg = agg_table_finish(table, cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
+    agg_table **tables = (agg_table **)res->thread_states;
+    agg_result *agg = agg_tables_finish(tables, res->n_threads, (unsigned)res->n_threads,
+                                        cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
+    for (size_t i = 1; i < res->n_threads; i++) {
+        agg_table_free(tables[i]);
+        tables[i] = NULL;
+    }
     if (!agg) { /* the spill of pending error requests failed (a full or missing $TMPDIR) */
-        fprintf(stderr, "regsla: %s; no report written\n", agg_table_error(table));
+        fprintf(stderr, "regsla: %s; no report written\n", agg_table_error(tables[0]));
         return EXIT_INTERNAL;
     }
     char err[512];
@@ -561,7 +560,7 @@ static int report_from_table(const options *o, const config *cfg, agg_table *tab
         fprintf(stderr, "regsla: %s\n", err);
         rc = EXIT_USAGE;
     } else {
-        output out = { .rep = rep, .input = input };
+        output out = { .rep = rep, .input = &res->input };
         rc = write_output(o, &out);
     }
     sla_report_free(rep);
@@ -580,12 +579,11 @@ static int run_report(const options *o)
     ing_input_list inputs;
     ing_inputs_find(o->inputs, o->n_inputs, &inputs);
     ing_result res;
-    agg_table *table = NULL;
     minute_counts *counts = NULL;
     if (o->minute_counts)
         counts = ingest_counts(o, &cfg, &inputs, &res);
     else
-        table = ingest(o, &cfg, &inputs, &res);
+        ingest(o, &cfg, &inputs, &res);
     report_input_problems(&inputs, &res);
     if (o->strict && res.input.total.rejected > 0) {
         fprintf(stderr, "regsla: --strict: %llu lines rejected; no report written\n",
@@ -595,11 +593,12 @@ static int run_report(const options *o)
         output out = { .counts = counts };
         rc = write_output(o, &out);
     } else {
-        rc = report_from_table(o, &cfg, table, &res.input);
+        rc = report_from_tables(o, &cfg, &res);
     }
     if (rc == EXIT_OK && (inputs.n_errors > 0 || res.any_file_error))
         rc = EXIT_INPUT;
-    agg_table_free(table);
+    for (size_t i = 0; !o->minute_counts && i < res.n_threads; i++)
+        agg_table_free(res.thread_states[i]);
     minute_counts_free(counts);
     ing_result_free(&res);
     ing_inputs_free(&inputs);

@@ -267,9 +267,10 @@ static void add_gen(agg_table *t, const gen_line *l)
 }
 
 /* The lines dealt to `parts` tables (line i to table perm[i] % parts) with the given pending
- * budget, merged in the order the tables were made or the reverse, then finished. */
+ * budget, merged in the order the tables were made or the reverse, then finished; or, with
+ * threads > 0, handed in that order to agg_tables_finish() with that many threads. */
 static char *dump_of_spill(const gen_line *lines, size_t n, const size_t *perm, size_t parts,
-                           size_t budget, bool reverse)
+                           size_t budget, bool reverse, unsigned threads)
 {
     const agg_status_table st = default_statuses();
     agg_table *t[8];
@@ -279,11 +280,19 @@ static char *dump_of_spill(const gen_line *lines, size_t n, const size_t *perm, 
     }
     for (size_t i = 0; i < n; i++)
         add_gen(t[perm[i] % parts], &lines[i]);
-    agg_table *all = t[reverse ? parts - 1 : 0];
-    for (size_t k = 1; k < parts; k++)
-        agg_table_merge(all, t[reverse ? parts - 1 - k : k]);
-    CHECK(agg_table_error(all) == NULL);
-    agg_result *r = agg_table_finish(all, NULL, NULL);
+    agg_table *order[8];
+    for (size_t k = 0; k < parts; k++)
+        order[k] = t[reverse ? parts - 1 - k : k];
+    agg_result *r;
+    if (threads > 0) {
+        r = agg_tables_finish(order, parts, threads, NULL, NULL);
+        CHECK(agg_table_error(order[0]) == NULL);
+    } else {
+        for (size_t k = 1; k < parts; k++)
+            agg_table_merge(order[0], order[k]);
+        CHECK(agg_table_error(order[0]) == NULL);
+        r = agg_table_finish(order[0], NULL, NULL);
+    }
     char *d = r ? dump(r) : NULL;
     agg_result_free(r);
     for (size_t k = 0; k < parts; k++)
@@ -302,16 +311,17 @@ static void test_spill_identical(void)
     gen_lines(lines, N, 11);
     for (size_t i = 0; i < N; i++)
         perm[i] = (size_t)rand();
-    char *whole = dump_of_spill(lines, N, perm, 1, SIZE_MAX, false);
+    char *whole = dump_of_spill(lines, N, perm, 1, SIZE_MAX, false, 0);
     CHECK(whole && strstr(whole, " d") && !strstr(whole, " d0\n")); /* duplicates were merged */
     static const size_t budgets[] = { 0, 1, 700, 9000, 60000, SIZE_MAX };
     for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++)
         for (size_t parts = 1; parts <= 4; parts += 3)
-            for (int rev = 0; rev < 2; rev++) {
-                char *d = dump_of_spill(lines, N, perm, parts, budgets[b], rev);
-                CHECK_EQ_STR(d, whole);
-                free(d);
-            }
+            for (int rev = 0; rev < 2; rev++)
+                for (unsigned threads = 0; threads <= 3; threads++) {
+                    char *d = dump_of_spill(lines, N, perm, parts, budgets[b], rev, threads);
+                    CHECK_EQ_STR(d, whole);
+                    free(d);
+                }
     free(whole);
     free(perm);
     free(lines);
@@ -367,6 +377,15 @@ static void test_spill_failure(void)
     CHECK(agg_table_finish(b, NULL, NULL) == NULL);
     agg_table_free(a);
     agg_table_free(b);
+    /* The same through agg_tables_finish(): the failure ends on the first table. */
+    agg_table *pair[2] = { agg_table_create(&st), agg_table_create(&st) };
+    agg_table_set_pending_budget(pair[1], 0);
+    add_line(pair[0], &sample[3]);
+    add_line(pair[1], &sample[1]);
+    CHECK(agg_tables_finish(pair, 2, 2, NULL, NULL) == NULL);
+    CHECK(agg_table_error(pair[0]) && strstr(agg_table_error(pair[0]), "/nonexistent-regsla-test-dir"));
+    agg_table_free(pair[0]);
+    agg_table_free(pair[1]);
     if (saved)
         setenv("TMPDIR", saved, 1);
     else
