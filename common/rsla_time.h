@@ -52,6 +52,20 @@ typedef enum rsla_time_status {
  * @return RSLA_TIME_OK and *ns set, or the reason it was refused (*ns untouched). */
 rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns);
 
+/* The minute of the last time rsla_time_parse_rfc3339_cached accepted by its fast path: the
+ * text `YYYY-MM-DDTHH:MM` as two 8-byte words, and the minute in seconds (offset by 400 years so
+ * that it is never negative). All zeros is empty. Owned by one thread. */
+typedef struct rsla_time_cache {
+    uint64_t text[2];
+    int64_t minute;
+} rsla_time_cache;
+
+/* rsla_time_parse_rfc3339_cached() :
+ * rsla_time_parse_rfc3339 with the same results, faster on a run of times that share their
+ * minute (log lines in time order): the date and the hour and minute are read once a minute. */
+rsla_time_status rsla_time_parse_rfc3339_cached(const char *s, size_t len, int64_t *ns,
+                                                rsla_time_cache *cache);
+
 /* The same parser without its fast path for the common shape (byte by byte, Hinnant's
  * days_from_civil): rsla_time_parse_rfc3339 gives exactly its results, and tests compare the two. */
 rsla_time_status rsla_time_parse_rfc3339_general(const char *s, size_t len, int64_t *ns);

@@ -75,20 +75,26 @@ static void test_format(void)
 
 static int diff_failures;
 
-/* rsla_time_parse_rfc3339 (fast path first) must give the general parser's status, and the same
- * instant when it accepts; a refusal leaves *ns alone in both. The text is copied to an
- * exact-length heap buffer so that ASan sees any read past the slice. */
+/* One cache for every comparison: the inputs of a test follow one another as log lines do, some
+ * sharing their minute with the one before, some only nearly. */
+static rsla_time_cache diff_cache;
+
+/* rsla_time_parse_rfc3339 (fast path first) and rsla_time_parse_rfc3339_cached must give the
+ * general parser's status, and the same instant when it accepts; a refusal leaves *ns alone. The
+ * text is copied to an exact-length heap buffer so that ASan sees any read past the slice. */
 static void diff_one(const char *text, size_t len)
 {
     char *s = malloc(len ? len : 1);
     memcpy(s, text, len);
-    int64_t fast = INT64_MIN, general = INT64_MIN;
+    int64_t fast = INT64_MIN, cached = INT64_MIN, general = INT64_MIN;
     const rsla_time_status a = rsla_time_parse_rfc3339(s, len, &fast);
+    const rsla_time_status c = rsla_time_parse_rfc3339_cached(s, len, &cached, &diff_cache);
     const rsla_time_status b = rsla_time_parse_rfc3339_general(s, len, &general);
-    if (a != b || fast != general) {
+    if (a != b || c != b || fast != general || cached != general) {
         if (diff_failures++ < 20)
-            fprintf(stderr, "fast/general differ on '%.*s': %d %lld vs %d %lld\n", (int)len, s,
-                    (int)a, (long long)fast, (int)b, (long long)general);
+            fprintf(stderr, "fast/cached/general differ on '%.*s': %d %lld, %d %lld, %d %lld\n",
+                    (int)len, s, (int)a, (long long)fast, (int)c, (long long)cached, (int)b,
+                    (long long)general);
     }
     free(s);
 }
@@ -196,6 +202,13 @@ static void test_fast_random(void)
             memcpy(buf + keep, zone, zl);
             diff_one(buf, keep + zl);
         }
+    }
+    /* times in order, a few seconds apart, at one of a few offsets: mostly cache hits */
+    int64_t t = INT64_C(1706745600) * RSLA_NS_PER_SEC;
+    for (int i = 0; i < 300000; i++) {
+        t += (int64_t)(rng() % (3 * RSLA_NS_PER_SEC));
+        const size_t n = rsla_time_format(buf, t, (int32_t)(rng() % 3) * 330 - 330, true);
+        diff_one(buf, n);
     }
     static const char alphabet[] = "0123456789-:T.Z+ 0123456789";
     for (int i = 0; i < 300000; i++) {

@@ -12,6 +12,7 @@
 #include <stddef.h>               /* size_t */
 #include <stdint.h>               /* uint32_t, uint8_t */
 #include <string.h>               /* memcpy, memset */
+#include "common/rsla_time.h"     /* rsla_time_cache */
 #include "ingest/scan/scan.h"     /* scan_sink, scan_kernel, scan_profile, scan_state */
 
 /* Most values of the FILTER field a profile may list. */
@@ -153,6 +154,8 @@ struct scan_state {
     size_t filter_len[SCAN_MAX_FILTER_VALUES];
     /* The input's host for lines without one (scan_state_set_default_host); borrowed. */
     const char *default_host;
+    /* The minute of the last RFC 3339 time read (rsla_time_parse_rfc3339_cached). */
+    rsla_time_cache time_cache;
     /* Unescaped field values of the current line. */
     char *scratch;
     size_t scratch_cap;

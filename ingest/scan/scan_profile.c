@@ -8,7 +8,7 @@
 
 #include <string.h>                 /* memcmp, memchr, strlen */
 #include "common/rsla_base.h"       /* rsla_xrealloc */
-#include "common/rsla_time.h"       /* rsla_time_parse_rfc3339 */
+#include "common/rsla_time.h"       /* rsla_time_parse_rfc3339_cached */
 #include "common/rsla_time_formats.h" /* rsla_time_parse_clf, rsla_time_parse_epoch_seconds */
 #include "ingest/ing_value.h"       /* ing_value_* */
 
@@ -159,7 +159,7 @@ static rsla_time_status parse_time(emit_ctx *c, int64_t *ns, rsla_slice *t)
     case SCAN_TIME_EPOCH_MS:
         return ing_value_decimal_ns(t->ptr, t->len, 6, ns) ? RSLA_TIME_OK : RSLA_TIME_SYNTAX;
     default:
-        return rsla_time_parse_rfc3339(t->ptr, t->len, ns);
+        return rsla_time_parse_rfc3339_cached(t->ptr, t->len, ns, &c->s->time_cache);
     }
 }
 
