@@ -123,6 +123,21 @@ static size_t go_fast_unit(const char *s, size_t len, uint64_t *unit, int *zeros
     return 0;
 }
 
+/* The value of the n ASCII digits at p into *out; false if any byte is not a digit. The digits
+ * are checked all together, without a branch per byte (at most 9 here: no overflow). */
+static bool digits_value(const char *p, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned d = (unsigned)(unsigned char)p[i] - '0';
+        bad |= d > 9;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return bad == 0;
+}
+
 /* The shape Go writes for nearly every request: one component, 1 to 9 whole digits, at most as
  * many fraction digits as the unit has zeros (`358.880582ms`, `88.251µs`, `1.5s`). Then the value
  * cannot overflow and is exact without the general parser's overflow checks and unit search.
@@ -136,24 +151,17 @@ static bool go_duration_fast(const char *s, size_t len, int64_t *ns)
     if (ulen == 0)
         return false;
     const size_t n = len - ulen;
-    size_t i = 0;
-    uint64_t whole = 0, frac = 0;
-    for (; i < n && i < 10 && is_digit(s[i]); i++)
-        whole = whole * 10 + (uint64_t)(s[i] - '0');
-    if (i == 0 || i > 9)
+    const char *dot = memchr(s, '.', n);
+    const size_t whole_digits = dot ? (size_t)(dot - s) : n;
+    const size_t frac_digits = dot ? n - whole_digits - 1 : 0;
+    if (whole_digits == 0 || whole_digits > 9 ||
+        (dot && (frac_digits == 0 || frac_digits > (size_t)zeros)))
         return false;
-    if (i < n) {
-        const size_t fd = n - i - 1;
-        if (s[i] != '.' || fd == 0 || fd > (size_t)zeros)
-            return false;
-        for (i++; i < n; i++) {
-            if (!is_digit(s[i]))
-                return false;
-            frac = frac * 10 + (uint64_t)(s[i] - '0');
-        }
-        frac *= pow10_table[(size_t)zeros - fd];
-    }
-    *ns = (int64_t)(whole * unit + frac);
+    uint64_t whole, frac = 0;
+    if (!digits_value(s, whole_digits, &whole) ||
+        (dot && !digits_value(dot + 1, frac_digits, &frac)))
+        return false;
+    *ns = (int64_t)(whole * unit + frac * pow10_table[(size_t)zeros - frac_digits]);
     return true;
 }
 
