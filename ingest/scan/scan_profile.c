@@ -122,7 +122,7 @@ static bool filter_accepts(emit_ctx *c)
 
 /* A required-or-optional string field: *out set (empty when absent and optional).
  * @return false after rejecting the line. */
-static bool string_field(emit_ctx *c, scan_field f, rsla_slice *out)
+static inline bool string_field(emit_ctx *c, scan_field f, rsla_slice *out)
 {
     const scan_value *v = &c->vals[f];
     *out = (rsla_slice){ "", 0 };
@@ -256,7 +256,8 @@ static void ensure_scratch(emit_ctx *c)
     for (int f = 0, n = slots_used(c->s->profile); f < n; f++)
         if (c->vals[f].escaped)
             need += c->vals[f].len;
-    scan_reserve((void **)&c->s->scratch, &c->s->scratch_cap, need, 1);
+    if (need) /* most lines have nothing to unescape: no call */
+        scan_reserve((void **)&c->s->scratch, &c->s->scratch_cap, need, 1);
 }
 
 /* The value of each field from the first of its keys present in the line (alternative keys),
