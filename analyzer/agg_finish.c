@@ -383,14 +383,19 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
      * from disk, mostly) while another thread merges the counters; counting them into a table
      * of its own and merging that is what resolving them after the merge would count. */
     agg_table *pending = agg_table_create(&tables[0]->statuses);
-    for (size_t i = 0; i < n; i++)
+    agg_table_set_pending_budget(pending, tables[0]->pending_budget);
+    bool failed = false;
+    for (size_t i = 0; i < n; i++) {
+        failed = failed || tables[i]->error;
         agg_pending_take(pending, tables[i]);
+    }
     merge_job job = { tables, n };
     pthread_t tid;
     const bool helped = threads > 1 && n > 1 && pthread_create(&tid, NULL, merge_into_first, &job) == 0;
     if (!helped)
         merge_into_first(&job);
-    (void)agg_pending_resolve(pending); /* a failure stays in pending->error, merged below */
+    if (!failed) /* else there is no result: reading the files back is wasted */
+        (void)agg_pending_resolve(pending); /* a failure stays in pending->error, merged below */
     if (helped)
         pthread_join(tid, NULL);
     agg_table_merge(tables[0], pending);

@@ -21,12 +21,15 @@
  * Records are self-contained (host name and strings inline), because the table that reads them
  * back is not the one that wrote them. Files are created in $TMPDIR (default /tmp) and unlinked at
  * once: nothing is left behind, even after a crash. */
-#include <errno.h>  /* errno, EOPNOTSUPP, EISDIR */
+#include <errno.h>  /* errno, EOPNOTSUPP, EISDIR, EOVERFLOW */
 #include <fcntl.h>  /* open, O_TMPFILE */
+#include <pthread.h> /* pthread_once */
 #include <stdio.h>  /* FILE, fdopen, fwrite, fread, fseeko, ftello */
 #include <stdlib.h> /* free, getenv, mkostemp */
 #include <string.h> /* memcpy, memset, strerror, strlen */
-#include <unistd.h> /* close, unlink */
+#include <sys/random.h> /* getrandom */
+#include <time.h>   /* clock_gettime */
+#include <unistd.h> /* close, unlink, getpid */
 
 #include "analyzer/agg_internal.h"
 
@@ -45,9 +48,27 @@ typedef struct spill_head {
     uint8_t cls, endpoint;
 } spill_head;
 
+/* The hash is seeded once per process at random: request ids come from clients (a GitLab
+ * correlation id is the client's X-Request-Id), and ids made to collide in every bit of an
+ * unseeded hash would defeat the partitions. Results do not depend on the partitions. */
+static uint64_t spill_seed;
+static pthread_once_t spill_seed_once = PTHREAD_ONCE_INIT;
+
+static void spill_seed_init(void)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
+    }
+    spill_seed = rsla_hash_u64(seed);
+}
+
 static uint64_t spill_hash(const char *host, size_t host_len, const char *id, size_t id_len)
 {
-    return rsla_hash_bytes(id, id_len, rsla_hash_bytes(host, host_len, 0x5b111u));
+    pthread_once(&spill_seed_once, spill_seed_init);
+    return rsla_hash_bytes(id, id_len, rsla_hash_bytes(host, host_len, spill_seed));
 }
 
 static unsigned part_of(uint64_t hash, unsigned level)
@@ -65,6 +86,12 @@ static const char *spill_dir(void)
 static uint64_t put_record(FILE *f, const agg_table *t, const pending_entry *e)
 {
     const host_entry *h = &t->hosts.v[e->host];
+    const size_t method_len = strlen(e->method), repo_len = strlen(e->repository);
+    if (h->len > UINT32_MAX || e->id_len > UINT32_MAX || method_len > UINT32_MAX ||
+        repo_len > UINT32_MAX) { /* a line of 4 GiB: the record's lengths cannot say it */
+        errno = EOVERFLOW;
+        return 0;
+    }
     spill_head hd;
     memset(&hd, 0, sizeof hd); /* padding too: the file's bytes do not depend on the stack */
     hd.time_ns = e->time_ns;
@@ -72,8 +99,8 @@ static uint64_t put_record(FILE *f, const agg_table *t, const pending_entry *e)
     hd.status = e->status;
     hd.host_len = (uint32_t)h->len;
     hd.id_len = (uint32_t)e->id_len;
-    hd.method_len = (uint32_t)strlen(e->method);
-    hd.repo_len = (uint32_t)strlen(e->repository);
+    hd.method_len = (uint32_t)method_len;
+    hd.repo_len = (uint32_t)repo_len;
     hd.cls = e->cls;
     hd.endpoint = e->endpoint;
     if (fwrite(&hd, sizeof hd, 1, f) != 1 || fwrite(h->name, 1, h->len, f) != h->len ||
@@ -218,12 +245,18 @@ static bool spill_to(agg_table *t, agg_spill **s, unsigned level)
     return ok;
 }
 
-/* Adds the records of a segment to the pending set. */
-static void add_segment(agg_table *t, const char *buf, uint64_t len)
+/* Adds the records of a segment to the pending set. @return false when a record does not fit
+ * the segment: the file is not what was written. */
+static bool add_segment(agg_table *t, const char *buf, uint64_t len)
 {
     for (uint64_t pos = 0; pos < len;) {
         spill_head hd;
+        if (len - pos < sizeof hd)
+            return false;
         memcpy(&hd, buf + pos, sizeof hd);
+        const uint64_t body = (uint64_t)hd.host_len + hd.id_len + hd.method_len + hd.repo_len;
+        if (body > len - pos - sizeof hd)
+            return false;
         const char *host = buf + pos + sizeof hd;
         const char *id = host + hd.host_len;
         const char *method = id + hd.id_len;
@@ -235,6 +268,7 @@ static void add_segment(agg_table *t, const char *buf, uint64_t len)
                                   agg_intern(t, repo, hd.repo_len), hd.lines };
         agg_pending_add(t, &e);
     }
+    return true;
 }
 
 static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap);
@@ -250,8 +284,8 @@ static bool resolve_part(agg_table *t, const agg_spill *s, int p, char **buf, si
         ok = read_segment(s, seg, buf, cap);
         if (!ok)
             agg_fail(t, "cannot read back a temporary file in %s: %s", s->dir, strerror(errno));
-        else
-            add_segment(t, *buf, seg->len);
+        else if (!(ok = add_segment(t, *buf, seg->len)))
+            agg_fail(t, "a temporary file in %s does not hold what was written to it", s->dir);
         if (ok && t->pending_bytes > t->pending_budget && t->pending.n > 1 &&
             s->level + 1 < SPILL_LEVELS)
             ok = spill_to(t, &next, s->level + 1);

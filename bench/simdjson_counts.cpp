@@ -132,7 +132,12 @@ void read_all(source &src, chunk_queue &q)
     std::vector<char> carry;
     for (;;) {
         chunk *c = q.take_free();
-        std::memcpy(c->buf.data(), carry.data(), carry.size());
+        // A carried line may be longer than this chunk (it grew another one): room for it and
+        // for a chunk's worth of new bytes, so that a read never gets no room at all.
+        if (c->buf.size() < carry.size() + chunk_size + simdjson::SIMDJSON_PADDING)
+            c->buf.resize(carry.size() + chunk_size + simdjson::SIMDJSON_PADDING);
+        if (!carry.empty())
+            std::memcpy(c->buf.data(), carry.data(), carry.size());
         size_t len = carry.size();
         bool eof = false;
         for (;;) {
