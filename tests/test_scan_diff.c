@@ -558,6 +558,54 @@ static void test_key_lengths(void)
         diff_key_length(lens[i]);
 }
 
+/* Random lines far past one stage-1 window (SCAN_WINDOW_BLOCKS, 32 KiB): window ends fall
+ * inside lines of every kind, whose structurals, suspects and backslashes carry over. */
+static void diff_long_chunk(void)
+{
+    text t = { 0 };
+    while (t.len < ((size_t)300 << 10))
+        rand_line(&t);
+    diff_chunk("long chunk", t.p, t.len);
+    free(t.p);
+}
+
+/* A line whose damage lies just before a stage-1 window end (8, 16, 32 and 64 KiB: every window
+ * size worth trying), while the line goes on past it: the suspect must be carried with the
+ * unfinished line into the next window. A control byte, a cut UTF-8 sequence, a bad escape and
+ * a byte that is never UTF-8, 1 to 64 bytes before the edge. */
+static void diff_window_edges(void)
+{
+    static const size_t edges[] = { 8192, 16384, 32768, 65536 };
+    static const char *const damage[] = { "\x01", "\xc3", "\\x", "\xff" };
+    static const char filler[] = "{\"msg\":\"response completed\",\"time\":\"2016-07-15T05:49:20Z\","
+                                 "\"http.request.host\":\"h\",\"http.request.method\":\"GET\","
+                                 "\"http.request.uri\":\"/v2/\",\"http.response.status\":200}\n";
+    static const char head[] = "{\"msg\":\"response completed\",\"http.request.uri\":\"/v2/";
+    static const char tail[] = "\",\"time\":\"2016-07-15T05:49:20Z\",\"http.request.host\":\"h\","
+                               "\"http.request.method\":\"GET\",\"http.response.status\":200}\n";
+    for (size_t e = 0; e < RSLA_ARRAY_LEN(edges); e++)
+        for (size_t before = 1; before <= 64; before += 9)
+            for (size_t d = 0; d < RSLA_ARRAY_LEN(damage); d++) {
+                text t = { 0 };
+                const size_t start = edges[e] - 200; /* where the damaged line begins */
+                while (t.len + sizeof filler - 1 + 1 <= start)
+                    puts_(&t, filler);
+                while (t.len + 1 < start)
+                    puts_(&t, " ");
+                puts_(&t, "\n");
+                puts_(&t, head);
+                while (t.len < edges[e] - before)
+                    puts_(&t, "a");
+                puts_(&t, damage[d]);
+                for (int i = 0; i < 100; i++)
+                    puts_(&t, "a");
+                puts_(&t, tail);
+                puts_(&t, filler);
+                diff_chunk("damage before a window edge", t.p, t.len);
+                free(t.p);
+            }
+}
+
 static void test_random(void)
 {
     const char *env = getenv("RSLA_DIFF_ITERATIONS");
@@ -566,6 +614,8 @@ static void test_random(void)
         diff_random_chunk();
         if (i % 20 == 0)
             diff_shifted();
+        if (i % 1000 == 0)
+            diff_long_chunk();
     }
 }
 
@@ -576,6 +626,7 @@ int main(void)
     test_real_logs();
     test_golden();
     test_key_lengths();
+    diff_window_edges();
     test_random();
     printf("scalar verdicts compared: %zu outcomes, %zu skipped, %zu rejected\n", seen_outcomes,
            seen_skips, seen_rejects);
