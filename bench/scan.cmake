@@ -18,8 +18,15 @@ if(simdjson_FOUND)
   # Give the peer its best shot on this machine: -march=native on this target only (regsla's own
   # code never gets it). A second copy with default flags cannot share the binary: the simdjson
   # inline functions of the two copies would collide (one definition rule).
+  # RSLA_BENCH_PEER_NATIVE=OFF builds the peers as a program built against Debian's package
+  # usually is (default flags), for the other end of the comparison.
+  option(RSLA_BENCH_PEER_NATIVE "Build the simdjson peers with -march=native" ON)
   include(CheckCXXCompilerFlag)
-  check_cxx_compiler_flag(-march=native RSLA_BENCH_CXX_NATIVE)
+  if(RSLA_BENCH_PEER_NATIVE)
+    check_cxx_compiler_flag(-march=native RSLA_BENCH_CXX_NATIVE)
+  else()
+    unset(RSLA_BENCH_CXX_NATIVE CACHE)
+  endif()
   if(RSLA_BENCH_CXX_NATIVE)
     target_compile_options(bench_scan PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
   endif()
