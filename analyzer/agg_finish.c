@@ -138,6 +138,75 @@ static int block_ref_cmp(const void *pa, const void *pb)
     return a->inst != b->inst ? cmp_i64(a->inst, b->inst) : cmp_i64(a->block, b->block);
 }
 
+/* Bits per pass of the radix sort of refs. */
+#define REF_RADIX_BITS 11
+
+static unsigned bits_for(uint64_t v)
+{
+    return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+/* One stable counting pass of refs by bits [shift, shift + REF_RADIX_BITS) of their key. */
+static void radix_pass(const block_ref *from, block_ref *to, const uint64_t *key_from,
+                       uint64_t *key_to, size_t n, unsigned shift)
+{
+    size_t count[1u << REF_RADIX_BITS] = { 0 };
+    const uint64_t mask = (1u << REF_RADIX_BITS) - 1;
+    for (size_t i = 0; i < n; i++)
+        count[(key_from[i] >> shift) & mask]++;
+    size_t at = 0;
+    for (size_t d = 0; d <= mask; d++) {
+        const size_t c = count[d];
+        count[d] = at;
+        at += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const size_t j = count[(key_from[i] >> shift) & mask]++;
+        to[j] = from[i];
+        key_to[j] = key_from[i];
+    }
+}
+
+/* Sorts refs by (instance, block): an LSD radix sort of the key instance << b | (block - lowest
+ * block), two or three passes on a month. qsort took ~35 ms of the serial tail on a 2 M-line
+ * month (200 k refs, a comparison through a function pointer each). The order of equal keys
+ * does not matter: equal (instance, block) refs are summed. */
+static void sort_refs(block_ref *refs, size_t n)
+{
+    if (n < 2)
+        return;
+    int64_t lo = refs[0].block, hi = refs[0].block;
+    uint32_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = refs[i].block < lo ? refs[i].block : lo;
+        hi = refs[i].block > hi ? refs[i].block : hi;
+        top = refs[i].inst > top ? refs[i].inst : top;
+    }
+    const unsigned block_bits = bits_for((uint64_t)hi - (uint64_t)lo);
+    const unsigned bits = block_bits + bits_for(top);
+    if (bits > 64) { /* blocks spread over more than 2^32 years: not a log */
+        rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
+        return;
+    }
+    uint64_t *key = rsla_xmalloc(2 * n * sizeof *key);
+    block_ref *tmp = rsla_xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        key[i] = ((uint64_t)refs[i].inst << block_bits) | ((uint64_t)refs[i].block - (uint64_t)lo);
+    block_ref *src = refs, *dst = tmp;
+    uint64_t *ksrc = key, *kdst = key + n;
+    for (unsigned shift = 0; shift < bits; shift += REF_RADIX_BITS) {
+        radix_pass(src, dst, ksrc, kdst, n, shift);
+        block_ref *t = src;
+        src = dst, dst = t;
+        uint64_t *k = ksrc;
+        ksrc = kdst, kdst = k;
+    }
+    if (src != refs)
+        memcpy(refs, src, n * sizeof *refs);
+    free(tmp);
+    free(key);
+}
+
 /* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed. */
 static agg_minute sum_minute(const agg_table *t, const block_ref *refs, size_t n, int m)
 {
@@ -215,7 +284,7 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
         if (inst[b->host] != UINT32_MAX)
             refs[n++] = (block_ref){ inst[b->host], block_used(t, b), b->block, b };
     }
-    rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
+    sort_refs(refs, n);
     for (size_t i = 0, j; i < n; i = j)
         r->instances[refs[i].inst].n_minutes +=
             (size_t)__builtin_popcount(ref_group(refs, n, i, &j));
