@@ -577,9 +577,10 @@ static void *thread_main(void *arg)
          * no hand-over, and each thread's table holds only its files' minutes, so tables do not
          * duplicate each other and merge cheaply. With fewer units, threads share the queue. */
         const bool own = f && p->n_free > 0 && p->q_len == 0 && p->units_left >= p->opt->threads;
-        /* Keep the decoders busy first: reading is the stage that cannot be split further
-         * within a file, so a thread reads while fewer chunks wait than there are threads. */
-        const bool read_first = f && p->n_free > 0 && p->q_len < p->opt->threads;
+        /* Keep the decoders busy first: decoding one zstd frame is the stage that cannot be
+         * split, and on a single-frame file it is the whole run's floor, so a thread reads
+         * whenever a buffer is free; scanning catches up when the buffers run out. */
+        const bool read_first = f && p->n_free > 0;
         if (own) {
             chunk *c = p->free_chunks[--p->n_free];
             if (read_step(p, f, c, true)) {
@@ -594,8 +595,6 @@ static void *thread_main(void *arg)
             pthread_mutex_unlock(&p->lock);
             scan_one(p, state, &ts, c);
             pthread_mutex_lock(&p->lock);
-        } else if (f && p->n_free > 0) {
-            read_step(p, f, p->free_chunks[--p->n_free], false);
         } else if (all_read(p) && p->readers_busy == 0) {
             break;
         } else {
