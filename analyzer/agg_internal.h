@@ -179,9 +179,6 @@ const char *agg_intern(agg_table *t, const char *s, size_t len);
 void agg_pending_add(agg_table *t, const pending_entry *e);
 /* Moves src's pending requests (in memory and spilled) to dst, hosts matched by name. */
 void agg_pending_take(agg_table *dst, agg_table *src);
-/* agg_table_finish() with up to `threads` threads for the minutes of the result. */
-agg_result *agg_finish_threads(agg_table *t, unsigned threads, agg_instance_of_host map,
-                               void *map_ctx);
 /* Counts every request of the in-memory pending set, then empties it. */
 void agg_pending_count(agg_table *t);
 /* Empties the in-memory pending set and releases its ids. */
@@ -204,6 +201,10 @@ void agg_spill_move(agg_table *dst, agg_table *src);
 /* Reads every partition back and counts its requests, one partition (or, past the budget, one
  * partition of a partition) in memory at a time. @return false (t->error set) on a read failure. */
 bool agg_spill_resolve(agg_table *t);
+/* Resolves the partitions p of s with p % n == k into `into` (a table of its own; s is only
+ * read, so several tables can share it from several threads). @return false (into->error set)
+ * on a read failure. */
+bool agg_spill_resolve_share(agg_table *into, const agg_spill *s, unsigned k, unsigned n);
 void agg_spill_free(agg_spill *s);
 
 #endif

@@ -218,14 +218,21 @@ static bool read_segment(const agg_spill *s, const spill_segment *seg, char **bu
         free(*buf);
         *buf = rsla_xmalloc(*cap);
     }
-    FILE *f = s->files.v[seg->file];
-    if (fseeko(f, (off_t)seg->off, SEEK_SET) != 0)
-        return false;
-    if (fread(*buf, 1, seg->len, f) == seg->len)
-        return true;
-    if (!ferror(f))
-        errno = EIO; /* shorter than written: the file was cut */
-    return false;
+    /* pread, not fseeko + fread: resolving tables on several threads read the same files. Every
+     * run was flushed when it was written. */
+    const int fd = fileno(s->files.v[seg->file]);
+    for (uint64_t done = 0; done < seg->len;) {
+        const ssize_t n = pread(fd, *buf + done, seg->len - done, (off_t)(seg->off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO; /* shorter than written: the file was cut */
+            return false;
+        }
+        done += (uint64_t)n;
+    }
+    return true;
 }
 
 /* Writes the pending set as one run of *s (made when NULL, at `level`) and empties the set. */
@@ -333,6 +340,17 @@ void agg_spill_move(agg_table *dst, agg_table *src)
         }
     s->files.n = 0; /* now dst's */
     agg_spill_free(s);
+}
+
+bool agg_spill_resolve_share(agg_table *into, const agg_spill *s, unsigned k, unsigned n)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    bool ok = true;
+    for (unsigned p = k; ok && p < AGG_SPILL_PARTS; p += n)
+        ok = resolve_part(into, s, (int)p, &buf, &cap);
+    free(buf);
+    return ok;
 }
 
 bool agg_spill_resolve(agg_table *t)

@@ -538,17 +538,13 @@ static int write_output(const options *o, output *out)
 
 /* MARK: - Commands */
 
-/* The SLA report from the per-thread tables: merge and finish them (order-free), compute,
- * write. Only the first table is left to free: the result borrows its strings. */
+/* The SLA report from the per-thread tables: finish them together (order-free), compute,
+ * write. The tables are freed by the caller, after the result that borrows their strings. */
 static int report_from_tables(const options *o, const config *cfg, ing_result *res)
 {
     agg_table **tables = (agg_table **)res->thread_states;
     agg_result *agg = agg_tables_finish(tables, res->n_threads, (unsigned)res->n_threads,
                                         cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
-    for (size_t i = 1; i < res->n_threads; i++) {
-        agg_table_free(tables[i]);
-        tables[i] = NULL;
-    }
     if (!agg) { /* the spill of pending error requests failed (a full or missing $TMPDIR) */
         fprintf(stderr, "regsla: %s; no report written\n", agg_table_error(tables[0]));
         return EXIT_INTERNAL;
