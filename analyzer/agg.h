@@ -87,8 +87,6 @@ typedef struct agg_result {
                                        sorted by host */
     size_t n_unmatched;
     uint64_t unmatched_requests;
-    struct agg_table **owned;       /* tables agg_tables_finish() made, freed with the result */
-    size_t n_owned;
 } agg_result;
 
 typedef struct agg_table agg_table;
@@ -128,12 +126,12 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes);
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
 
 /* agg_tables_finish() :
- * What merging tables[1, n) into tables[0] and finishing it gives, without the merge, with up to
- * `threads` threads: the spilled pending error requests are resolved by partition on several
- * threads, the counters of all tables are summed minute by minute, and the minutes are built by
- * two threads. The result borrows strings from every table: free them after the result, and use
- * them for nothing else. On failure (NULL), agg_table_error(tables[0]) says why. The result is
- * the same for any threads and any order of the tables. */
+ * What merging tables[1, n) into tables[0] and finishing it gives, with up to `threads` threads:
+ * one thread merges while the others resolve the spilled pending error requests by partition,
+ * each into a table of its own merged last, and the minutes are built by two threads. tables[1, n) are left empty; tables[0] is as after agg_table_finish():
+ * the result borrows its strings, so free it after the result. On failure (NULL),
+ * agg_table_error(tables[0]) says why. The result is the same for any threads and any order of
+ * the tables. */
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx);
 void agg_result_free(agg_result *r);

@@ -60,8 +60,10 @@ static int unmatched_cmp(const void *pa, const void *pb)
     return strcmp(((const agg_unmatched_host *)pa)->host, ((const agg_unmatched_host *)pb)->host);
 }
 
-/* The tables one result is built from. Their counters are summed here, not merged first: a
- * merge is map lookups per block, and the finish of a run is serial time after the pipeline. */
+/* The tables one result is built from: their minutes, failures, failed requests and coverage are
+ * summed here. agg_tables_finish() hands over one merged table; summing unmerged ones instead
+ * saved ~40 ms of the month's serial tail but kept ~20 MB more alive on a month four times as
+ * large, which is why the merge stayed. */
 typedef struct finish_set {
     agg_table *const *t;
     size_t n;
@@ -581,40 +583,59 @@ static bool gather_failure(agg_table **tables, size_t n, agg_table *const *more,
     return false;
 }
 
+/* Merges tables[1, n) into tables[0], which frees their memory as it goes. */
+typedef struct merge_job {
+    agg_table **tables;
+    size_t n;
+} merge_job;
+
+static void *merge_into_first(void *arg)
+{
+    const merge_job *j = arg;
+    for (size_t i = 1; i < j->n; i++)
+        agg_table_merge(j->tables[0], j->tables[i]);
+    return NULL;
+}
+
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx)
 {
     /* The pending requests of every table move to one table, which resolves them on its own or
-     * shares its spilled partitions among resolving tables; the counters of all these tables
-     * are then summed by the finish without being merged first. */
+     * shares its spilled partitions among resolving tables, while one thread merges the other
+     * tables into the first (merged, their memory goes back before the result is built). The
+     * finish then sums the first table and the resolving ones without merging them. */
     agg_table *more[RESOLVE_WAYS + 1];
     size_t n_more = 0;
     agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);
     agg_table_set_pending_budget(pending, tables[0]->pending_budget);
     for (size_t i = 0; i < n; i++)
         agg_pending_take(pending, tables[i]);
-    if (!gather_failure(tables, n, more, n_more)) /* else reading the files back is wasted */
-        n_more += resolve_pending(pending, more + 1, threads);
-    agg_result *r = NULL;
-    if (!gather_failure(tables, n, more, n_more)) {
-        agg_table **set = rsla_xmalloc((n + n_more) * sizeof *set);
-        uint32_t **inst = rsla_xmalloc((n + n_more) * sizeof *inst);
-        memcpy(set, tables, n * sizeof *set);
-        memcpy(set + n, more, n_more * sizeof *set);
-        finish_set fs = { set, n + n_more, inst };
-        r = finish_set_result(&fs, threads, map, map_ctx);
-        free(set);
-        free(inst);
+    /* Read before the merge starts: the merging thread writes the tables' state. */
+    const bool input_failed = gather_failure(tables, n, more, n_more);
+    merge_job job = { tables, n };
+    pthread_t tid;
+    const bool merging = threads > 1 && n > 1 && pthread_create(&tid, NULL, merge_into_first, &job) == 0;
+    if (!merging)
+        merge_into_first(&job);
+    if (!input_failed) /* else reading the files back is wasted */
+        n_more += resolve_pending(pending, more + 1, merging ? threads - 1 : threads);
+    if (merging)
+        pthread_join(tid, NULL);
+    const bool failed = gather_failure(tables, n, more, n_more);
+    /* The resolving tables are merged too, not summed by the finish beside the first: on a
+     * month four times as large they hold ~20 MB of blocks for the minutes with errors, and
+     * the merge costs ~30 ms of the tail. */
+    for (size_t i = 0; i < n_more; i++) {
+        if (!failed)
+            agg_table_merge(tables[0], more[i]);
+        agg_table_free(more[i]);
     }
-    if (!r) {
-        for (size_t i = 0; i < n_more; i++)
-            agg_table_free(more[i]);
+    if (failed)
         return NULL;
-    }
-    r->owned = rsla_xmalloc(n_more * sizeof *r->owned); /* the result borrows their strings */
-    memcpy(r->owned, more, n_more * sizeof *r->owned);
-    r->n_owned = n_more;
-    return r;
+    agg_table *one[1] = { tables[0] };
+    uint32_t *inst[1];
+    finish_set fs = { one, 1, inst };
+    return finish_set_result(&fs, threads, map, map_ctx);
 }
 
 void agg_result_free(agg_result *r)
@@ -629,9 +650,6 @@ void agg_result_free(agg_result *r)
     free(r->instances);
     free(r->coverage);
     free(r->unmatched);
-    for (size_t i = 0; i < r->n_owned; i++)
-        agg_table_free(r->owned[i]);
-    free(r->owned);
     free(r);
 }
 
