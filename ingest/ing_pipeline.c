@@ -51,6 +51,7 @@ typedef struct file_work {
     uint64_t decoded, skipped; /* decoded bytes of its own text, bytes before its first line */
     file_state state;
     bool busy;              /* a thread holds the reader */
+    size_t owner;           /* 1 + the thread that reads it while each thread has its own */
     char *carry;            /* partial last line, waiting for the next chunk */
     size_t carry_len, carry_cap;
     uint64_t next_seq, next_offset;
@@ -389,18 +390,39 @@ static void progress_tick(pipeline *p, file_work *f, bool final)
 
 /* MARK: - Threads (Private) */
 
+static bool claimable(const pipeline *p, const file_work *f)
+{
+    /* The later segments of an input wait until its first chunk has decided the profile. */
+    const bool waits = f->segmented && !f->seg_first && !p->inputs_work[f->input].decided;
+    return f->state != FILE_DONE && !f->busy && !waits;
+}
+
 /* The first file that is neither finished nor held, so files are read in order and at most one
  * file per thread is open at a time. */
 static file_work *claimable_file(pipeline *p)
 {
-    for (size_t i = 0; i < p->n_files; i++) {
-        const file_work *f = &p->files[i];
-        /* The later segments of an input wait until its first chunk has decided the profile. */
-        const bool waits = f->segmented && !f->seg_first && !p->inputs_work[f->input].decided;
-        if (f->state != FILE_DONE && !f->busy && !waits)
+    for (size_t i = 0; i < p->n_files; i++)
+        if (claimable(p, &p->files[i]))
             return &p->files[i];
-    }
     return NULL;
+}
+
+/* While each thread has files of its own: thread me's file, else the first file nobody owns.
+ * Without owners a thread took whatever file came first while the other scanned, so both
+ * threads' tables held every file's minutes and the decoders' windows moved between cores. */
+static file_work *own_file(pipeline *p, size_t me)
+{
+    file_work *unowned = NULL;
+    for (size_t i = 0; i < p->n_files; i++) {
+        file_work *f = &p->files[i];
+        if (!claimable(p, f))
+            continue;
+        if (f->owner == me + 1)
+            return f;
+        if (!unowned && f->owner == 0)
+            unowned = f;
+    }
+    return unowned;
 }
 
 static bool all_read(const pipeline *p)
@@ -572,16 +594,18 @@ static void *thread_main(void *arg)
     thread_scan ts = { .line = rsla_xcalloc(p->out->input.n_files + 1, sizeof *ts.line) };
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        file_work *f = claimable_file(p);
         /* While there are as many unread units as threads, each thread reads and scans its own:
          * no hand-over, and each thread's table holds only its files' minutes, so tables do not
          * duplicate each other and merge cheaply. With fewer units, threads share the queue. */
-        const bool own = f && p->n_free > 0 && p->q_len == 0 && p->units_left >= p->opt->threads;
+        const bool own_mode = p->n_free > 0 && p->q_len == 0 && p->units_left >= p->opt->threads;
+        file_work *f = own_mode ? own_file(p, me) : claimable_file(p);
+        const bool own = own_mode && f;
         /* Keep the decoders busy first: decoding one zstd frame is the stage that cannot be
          * split, and on a single-frame file it is the whole run's floor, so a thread reads
          * whenever a buffer is free; scanning catches up when the buffers run out. */
         const bool read_first = f && p->n_free > 0;
         if (own) {
+            f->owner = me + 1;
             chunk *c = p->free_chunks[--p->n_free];
             if (read_step(p, f, c, true)) {
                 pthread_mutex_unlock(&p->lock);
