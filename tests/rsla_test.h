@@ -43,6 +43,25 @@ static int rsla_test_passed, rsla_test_failed;
         }                                                                                    \
     } while (0)
 
+/* Calls one(text, len) on every near miss of t[0, n) (n < 64): each byte replaced by each of the
+ * 256 values, each byte deleted, and every prefix. For differential tests of fast paths. */
+static inline void rsla_test_mutations(const char *t, size_t n, void (*one)(const char *, size_t))
+{
+    char m[64];
+    for (size_t i = 0; i < n && n < sizeof m; i++) {
+        for (int c = 0; c < 256; c++) {
+            memcpy(m, t, n);
+            m[i] = (char)c;
+            one(m, n);
+        }
+        memcpy(m, t, i);
+        memcpy(m + i, t + i + 1, n - i - 1);
+        one(m, n - 1);
+    }
+    for (size_t cut = 0; cut <= n; cut++)
+        one(t, cut);
+}
+
 #define TEST_MAIN_END()                                                                  \
     do {                                                                                 \
         printf("%d passed, %d failed\n", rsla_test_passed, rsla_test_failed);            \

@@ -84,22 +84,10 @@ static void test_duration_mutations(void)
         { 3, 6, "ms" }, { 2, 6, "ms" }, { 1, 5, "ms" }, { 3, 3, "\xc2\xb5s" }, { 2, -1, "s" },
         { 1, 9, "s" }, { 9, 9, "s" }, { 10, 0, "s" }, { 1, 0, "ms" }, { 3, 7, "ms" },
     };
-    char t[64], m[64];
-    for (size_t k = 0; k < RSLA_ARRAY_LEN(shapes); k++) {
-        const size_t n = make_duration(t, shapes[k].whole, shapes[k].frac, shapes[k].unit);
-        for (size_t i = 0; i < n; i++) {
-            for (int c = 0; c < 256; c++) {
-                memcpy(m, t, n);
-                m[i] = (char)c;
-                duration_one(m, n);
-            }
-            memcpy(m, t, i);
-            memcpy(m + i, t + i + 1, n - i - 1);
-            duration_one(m, n - 1);
-        }
-        for (size_t cut = 0; cut <= n; cut++)
-            duration_one(t, cut);
-    }
+    char t[64];
+    for (size_t k = 0; k < RSLA_ARRAY_LEN(shapes); k++)
+        rsla_test_mutations(t, make_duration(t, shapes[k].whole, shapes[k].frac, shapes[k].unit),
+                            duration_one);
 }
 
 static void test_duration_random(void)
