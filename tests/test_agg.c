@@ -4,8 +4,10 @@
 #include <stdint.h> /* SIZE_MAX */
 #include <stdlib.h> /* setenv, getenv */
 #include <sys/resource.h> /* setrlimit, RLIMIT_FSIZE */
+#include <unistd.h> /* ftruncate, pwrite */
 
 #include "analyzer/agg.h"
+#include "analyzer/agg_internal.h" /* the spill's files, to damage them */
 #include "common/rsla_time.h"
 #include "rsla_test.h"
 
@@ -423,6 +425,54 @@ static void test_spill_disk_full(void)
     signal(SIGXFSZ, old_handler);
 }
 
+/* A table whose every error line went to its spill file, which damage() then spoils. */
+static char *finish_damaged(void (*damage)(FILE *f, uint64_t size))
+{
+    enum { N = 400 };
+    gen_line *lines = malloc(N * sizeof *lines);
+    gen_lines(lines, N, 3);
+    const agg_status_table st = default_statuses();
+    agg_table *t = agg_table_create(&st);
+    agg_table_set_pending_budget(t, 0);
+    for (size_t i = 0; i < N; i++)
+        add_gen(t, &lines[i]);
+    CHECK(t->spill && t->spill->files.n == 1);
+    FILE *f = t->spill->files.v[0];
+    fflush(f);
+    fseeko(f, 0, SEEK_END);
+    damage(f, (uint64_t)ftello(f));
+    agg_result *r = agg_table_finish(t, NULL, NULL);
+    CHECK(r == NULL);
+    agg_result_free(r);
+    char *e = agg_table_error(t) ? strdup(agg_table_error(t)) : NULL;
+    agg_table_free(t);
+    free(lines);
+    return e;
+}
+
+static void cut_in_half(FILE *f, uint64_t size) { CHECK(ftruncate(fileno(f), (off_t)(size / 2)) == 0); }
+
+/* The first record's header overwritten with 0xff: its string lengths no longer fit its
+ * segment. */
+static void spoil_first_record(FILE *f, uint64_t size)
+{
+    unsigned char ff[48];
+    memset(ff, 0xff, sizeof ff);
+    CHECK(size > sizeof ff && pwrite(fileno(f), ff, sizeof ff, 0) == (ssize_t)sizeof ff);
+}
+
+/* A spill file that comes back shorter, or other than written, is a failure named with its
+ * folder, never a count made from what is left. */
+static void test_spill_damaged(void)
+{
+    char *e = finish_damaged(cut_in_half);
+    CHECK(e && strstr(e, "cannot read back a temporary file"));
+    free(e);
+    e = finish_damaged(spoil_first_record);
+    CHECK(e && strstr(e, "does not hold what was written"));
+    free(e);
+}
+
 int main(void)
 {
     test_counts();
@@ -434,5 +484,6 @@ int main(void)
     test_spill_merge_sides();
     test_spill_failure();
     test_spill_disk_full();
+    test_spill_damaged();
     TEST_MAIN_END();
 }
