@@ -550,7 +550,8 @@ static int report_from_tables(const options *o, const config *cfg, ing_result *r
         return EXIT_INTERNAL;
     }
     char err[512];
-    sla_report *rep = sla_compute(&cfg->pol, cfg->inv, cfg->excl, o->month, agg, err, sizeof err);
+    sla_report *rep = sla_compute_threads(&cfg->pol, cfg->inv, cfg->excl, o->month, agg,
+                                          (unsigned)res->n_threads, err, sizeof err);
     int rc;
     if (!rep) {
         fprintf(stderr, "regsla: %s\n", err);

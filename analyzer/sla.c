@@ -1,6 +1,7 @@
 /* The SLA engine; see sla.h for the model (window grid, service period, runs). */
 #include "analyzer/sla.h"
 
+#include <pthread.h> /* pthread_create: the instances of a report on two threads */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* free, qsort */
 #include <string.h> /* strcmp */
@@ -711,8 +712,86 @@ static void do_instance(builder *b, const agg_instance *ai, const inventory *inv
     free(svc.v);
 }
 
+/* The rows and incidents of instances [from, to) into b's report. */
+typedef struct instance_job {
+    builder b;
+    const agg_result *agg;
+    const inventory *inv;
+    const exclusions *excl;
+    size_t from, to;
+} instance_job;
+
+static void *do_instances(void *arg)
+{
+    instance_job *j = arg;
+    for (size_t i = j->from; i < j->to; i++)
+        do_instance(&j->b, &j->agg->instances[i], j->inv, j->excl);
+    return NULL;
+}
+
+/* The first instance after about half of agg's minutes, the work of an instance. */
+static size_t half_by_minutes(const agg_result *agg)
+{
+    uint64_t total = 0, run = 0;
+    for (size_t i = 0; i < agg->n_instances; i++)
+        total += agg->instances[i].n_minutes;
+    size_t i = 0;
+    while (i < agg->n_instances && run < total / 2)
+        run += agg->instances[i++].n_minutes;
+    return i;
+}
+
+/* Appends n items of `size` bytes from src to *dst (holding *n_dst). */
+static void append(void *dst_ptr, size_t *n_dst, const void *src, size_t n, size_t size)
+{
+    void **dst = dst_ptr;
+    if (n == 0)
+        return;
+    *dst = rsla_xrealloc(*dst, (*n_dst + n) * size);
+    memcpy((char *)*dst + *n_dst * size, src, n * size);
+    *n_dst += n;
+}
+
+/* Rows and incidents of every instance, in instance order: with two threads, the second half of
+ * the instances (by minutes) goes into a report of its own, appended after the first. It was
+ * ~35 ms of the serial tail of a 50-instance month. */
+static void do_all_instances(builder *b, const agg_result *agg, const inventory *inv,
+                             const exclusions *excl, unsigned threads)
+{
+    const size_t split = threads > 1 ? half_by_minutes(agg) : agg->n_instances;
+    instance_job first = { *b, agg, inv, excl, 0, split };
+    sla_report second_r = { .policy = b->r->policy, .months = b->r->months,
+                            .n_months = b->r->n_months }; /* months: read only, borrowed */
+    instance_job second = { *b, agg, inv, excl, split, agg->n_instances };
+    second.b.r = &second_r;
+    second.b.cap_rows = second.b.cap_inc = 0;
+    pthread_t tid;
+    const bool helped = split < agg->n_instances && split > 0 &&
+                        pthread_create(&tid, NULL, do_instances, &second) == 0;
+    do_instances(&first);
+    if (helped)
+        pthread_join(tid, NULL);
+    else
+        do_instances(&second);
+    *b = first.b;
+    append(&b->r->rows, &b->r->n_rows, second_r.rows, second_r.n_rows, sizeof *second_r.rows);
+    append(&b->r->incidents, &b->r->n_incidents, second_r.incidents, second_r.n_incidents,
+           sizeof *second_r.incidents);
+    b->cap_rows = b->r->n_rows;
+    b->cap_inc = b->r->n_incidents;
+    free(second_r.rows); /* their contents now belong to b's report */
+    free(second_r.incidents);
+}
+
 sla_report *sla_compute(const policy *pol, const inventory *inv, const exclusions *excl,
                         const char *month, const agg_result *agg, char *err, size_t errlen)
+{
+    return sla_compute_threads(pol, inv, excl, month, agg, 1, err, errlen);
+}
+
+sla_report *sla_compute_threads(const policy *pol, const inventory *inv, const exclusions *excl,
+                                const char *month, const agg_result *agg, unsigned threads,
+                                char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -738,8 +817,7 @@ sla_report *sla_compute(const policy *pol, const inventory *inv, const exclusion
     /* Coverage first: rows read its partial flags. With a filter, r->months holds only the
      * filter month, which is the only month rows are made for. */
     do_coverage(&b, agg);
-    for (size_t i = 0; i < agg->n_instances; i++)
-        do_instance(&b, &agg->instances[i], inv, excl);
+    do_all_instances(&b, agg, inv, excl, threads);
 
     if (excl && excl->n)
         r->exclusions = rsla_xcalloc(excl->n, sizeof *r->exclusions);

@@ -162,6 +162,12 @@ typedef struct sla_report {
 sla_report *sla_compute(const policy *pol, const inventory *inv, const exclusions *excl,
                         const char *month, const agg_result *agg, char *err, size_t errlen);
 
+/* sla_compute() with the instances shared by up to `threads` threads (two at most today); the
+ * report is the same. */
+sla_report *sla_compute_threads(const policy *pol, const inventory *inv, const exclusions *excl,
+                                const char *month, const agg_result *agg, unsigned threads,
+                                char *err, size_t errlen);
+
 void sla_report_free(sla_report *r);
 
 /* Parses "YYYY-MM" (year 1000..9999, month 01..12); false otherwise. */

@@ -385,7 +385,10 @@ int main(void)
         inventory *inv = inventory_parse(icsv, strlen(icsv), "inv.csv", err, sizeof err);
         CHECK(inv != NULL);
         agg_result res = { .instances = ai, .n_instances = NI };
-        sla_report *rep = sla_compute(&p, inv, exs, NULL, &res, err, sizeof err);
+        /* Every other round of policies shares the instances between two threads: the same
+         * reference. */
+        const unsigned threads = (unsigned)((cs / (int)RSLA_ARRAY_LEN(policies)) % 2) + 1;
+        sla_report *rep = sla_compute_threads(&p, inv, exs, NULL, &res, threads, err, sizeof err);
         CHECK(rep != NULL);
         if (rep && exs && inv)
             run_case(cs, &p, NI, ri, ex, nex, rep);
