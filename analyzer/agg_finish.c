@@ -603,7 +603,7 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
     /* The pending requests of every table move to one table, which resolves them on its own or
      * shares its spilled partitions among resolving tables, while one thread merges the other
      * tables into the first (merged, their memory goes back before the result is built). The
-     * finish then sums the first table and the resolving ones without merging them. */
+     * resolving tables are merged last, and the finish reads the first table alone. */
     agg_table *more[RESOLVE_WAYS + 1];
     size_t n_more = 0;
     agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);
