@@ -60,86 +60,26 @@ static int unmatched_cmp(const void *pa, const void *pb)
     return strcmp(((const agg_unmatched_host *)pa)->host, ((const agg_unmatched_host *)pb)->host);
 }
 
-/* The tables one result is built from: their minutes, failures, failed requests and coverage are
- * summed here. agg_tables_finish() hands over one merged table; summing unmerged ones instead
- * saved ~40 ms of the month's serial tail but kept ~20 MB more alive on a month four times as
- * large, which is why the merge stayed. */
-typedef struct finish_set {
-    agg_table *const *t;
-    size_t n;
-    uint32_t **inst; /* per table: its host -> instance index, UINT32_MAX when unmatched */
-} finish_set;
-
-/* A host of one table, for grouping the hosts of all tables by name. */
-typedef struct host_ref {
-    const char *name;
-    uint32_t table, host;
-} host_ref;
-
-static int host_ref_cmp(const void *pa, const void *pb)
+/* Gives every host its instance index (UINT32_MAX: unmatched) and the result its instances. */
+static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_host map, void *ctx)
 {
-    const host_ref *a = pa, *b = pb;
-    return strcmp(a->name, b->name);
-}
-
-static uint64_t host_requests(const host_entry *e)
-{
-    uint64_t requests = 0;
-    for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
-        requests += e->by_class[c];
-    return requests;
-}
-
-/* Every host of every table, sorted by name: equal names are one host. */
-static host_ref *all_hosts(const finish_set *fs, size_t *n)
-{
-    size_t total = 0;
-    for (size_t k = 0; k < fs->n; k++)
-        total += fs->t[k]->hosts.n;
-    host_ref *refs = rsla_xmalloc((total + 1) * sizeof *refs);
-    *n = 0;
-    for (size_t k = 0; k < fs->n; k++)
-        for (size_t h = 0; h < fs->t[k]->hosts.n; h++)
-            refs[(*n)++] = (host_ref){ fs->t[k]->hosts.v[h].name, (uint32_t)k, (uint32_t)h };
-    rsla_sort(refs, *n, sizeof *refs, host_ref_cmp);
-    return refs;
-}
-
-static size_t instance_index(const agg_result *r, const char *name)
-{
-    size_t lo = 0, hi = r->n_instances;
-    while (lo < hi) {
-        const size_t mid = (lo + hi) / 2;
-        if (strcmp(r->instances[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Gives every host of every table its instance index (fs->inst) and the result its instances
- * and unmatched hosts (one per host name, whatever tables it is in). */
-static void assign_instances(finish_set *fs, agg_result *r, agg_instance_of_host map, void *ctx)
-{
-    size_t n;
-    host_ref *hosts = all_hosts(fs, &n);
-    const char **names = rsla_xmalloc((n + 1) * sizeof *names); /* per group start: instance */
-    const char **sorted = rsla_xmalloc((n + 1) * sizeof *sorted);
+    const size_t nh = t->hosts.n;
+    const char **names = rsla_xmalloc((nh + 1) * sizeof *names);
+    const char **sorted = rsla_xmalloc((nh + 1) * sizeof *sorted);
+    uint32_t *inst = rsla_xmalloc((nh + 1) * sizeof *inst);
     size_t n_sorted = 0;
-    r->unmatched = rsla_xcalloc(n + 1, sizeof *r->unmatched);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && strcmp(hosts[j].name, hosts[i].name) == 0;)
-            j++;
-        names[i] = map ? map(ctx, hosts[i].name) : hosts[i].name;
-        if (names[i]) {
-            sorted[n_sorted++] = names[i];
+    r->unmatched = rsla_xcalloc(nh + 1, sizeof *r->unmatched);
+    for (size_t h = 0; h < nh; h++) {
+        const host_entry *e = &t->hosts.v[h];
+        names[h] = map ? map(ctx, e->name) : e->name;
+        if (names[h]) {
+            sorted[n_sorted++] = names[h];
             continue;
         }
         uint64_t requests = 0;
-        for (size_t k = i; k < j; k++)
-            requests += host_requests(&fs->t[hosts[k].table]->hosts.v[hosts[k].host]);
-        r->unmatched[r->n_unmatched++] = (agg_unmatched_host){ hosts[i].name, requests };
+        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
+            requests += e->by_class[c];
+        r->unmatched[r->n_unmatched++] = (agg_unmatched_host){ e->name, requests };
         r->unmatched_requests += requests;
     }
     rsla_sort(r->unmatched, r->n_unmatched, sizeof *r->unmatched, unmatched_cmp);
@@ -148,26 +88,29 @@ static void assign_instances(finish_set *fs, agg_result *r, agg_instance_of_host
     for (size_t i = 0; i < n_sorted; i++)
         if (r->n_instances == 0 || strcmp(r->instances[r->n_instances - 1].name, sorted[i]) != 0)
             r->instances[r->n_instances++].name = sorted[i];
-    for (size_t i = 0, j; i < n; i = j) {
-        const char *name = names[i];
-        for (j = i + 1; j < n && strcmp(hosts[j].name, hosts[i].name) == 0;)
-            j++;
-        const uint32_t in = name ? (uint32_t)instance_index(r, name) : UINT32_MAX;
-        for (size_t k = i; k < j; k++) {
-            fs->inst[hosts[k].table][hosts[k].host] = in;
-            if (in == UINT32_MAX)
-                continue;
-            agg_instance *ai = &r->instances[in];
-            const host_entry *e = &fs->t[hosts[k].table]->hosts.v[hosts[k].host];
-            for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
-                ai->by_class[c] += e->by_class[c];
-            ai->excluded += e->excluded;
-            ai->duplicate_lines += e->duplicate_lines;
+    for (size_t h = 0; h < nh; h++) {
+        inst[h] = UINT32_MAX;
+        if (!names[h])
+            continue;
+        size_t lo = 0, hi = r->n_instances;
+        while (lo < hi) {
+            const size_t mid = (lo + hi) / 2;
+            if (strcmp(r->instances[mid].name, names[h]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        inst[h] = (uint32_t)lo;
+        agg_instance *ai = &r->instances[lo];
+        const host_entry *e = &t->hosts.v[h];
+        for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
+            ai->by_class[c] += e->by_class[c];
+        ai->excluded += e->excluded;
+        ai->duplicate_lines += e->duplicate_lines;
     }
-    free(hosts);
     free(names);
     free(sorted);
+    return inst;
 }
 
 /* A counter block of an instance, for walking an instance's blocks in time order. */
@@ -177,7 +120,6 @@ typedef struct block_ref {
                       order, so that sizing the result needs no pass over them in sorted order */
     int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
-    const agg_table *t; /* the table of b (its wide counters) */
 } block_ref;
 
 static uint8_t block_used(const agg_table *t, const minute_block *b)
@@ -265,13 +207,13 @@ static void sort_refs(block_ref *refs, size_t n)
     free(key);
 }
 
-/* Minute m of the blocks refs[0, n) (one instance, one block; several hosts or tables) summed. */
-static agg_minute sum_minute(const block_ref *refs, size_t n, int m)
+/* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed. */
+static agg_minute sum_minute(const agg_table *t, const block_ref *refs, size_t n, int m)
 {
     uint32_t c[CNT_SLOTS] = { 0 };
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < CNT_SLOTS; k++)
-            c[k] += agg_block_get(refs[i].t, refs[i].b, m, k);
+            c[k] += agg_block_get(t, refs[i].b, m, k);
     return (agg_minute){ refs[0].block * AGG_BLOCK_MINUTES + m, { c[CNT_VALID], c[CNT_VALID + 1] },
                          { c[CNT_FAILED], c[CNT_FAILED + 1] }, c[CNT_OTHER] };
 }
@@ -293,6 +235,7 @@ static uint8_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
 
 /* Fills the minutes of the instances of refs[from, to) (whole instances). */
 typedef struct fill_job {
+    const agg_table *t;
     agg_result *r;
     const block_ref *refs;
     size_t from, to;
@@ -311,7 +254,7 @@ static void *fill_minutes(void *arg)
         agg_instance *ai = &f->r->instances[refs[i].inst];
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
             if (used & (1u << m))
-                ai->minutes[ai->n_minutes++] = sum_minute(refs + i, j - i, m);
+                ai->minutes[ai->n_minutes++] = sum_minute(f->t, refs + i, j - i, m);
     }
     return NULL;
 }
@@ -331,20 +274,15 @@ static size_t instance_split(const block_ref *refs, size_t n)
  * dense month it is the largest thing regsla holds. With two threads or more, a second thread
  * fills the instances of the first half of the refs: this step is most of the serial tail of a
  * run, after the pipeline. */
-static void finish_minutes(const finish_set *fs, agg_result *r, unsigned threads)
+static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst,
+                           unsigned threads)
 {
-    size_t total = 0;
-    for (size_t k = 0; k < fs->n; k++)
-        total += fs->t[k]->blocks.n;
-    block_ref *refs = rsla_xmalloc((total + 1) * sizeof *refs);
+    block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
     size_t n = 0;
-    for (size_t k = 0; k < fs->n; k++) {
-        const agg_table *t = fs->t[k];
-        for (size_t i = 0; i < t->blocks.n; i++) {
-            const minute_block *b = t->blocks.v[i];
-            if (fs->inst[k][b->host] != UINT32_MAX)
-                refs[n++] = (block_ref){ fs->inst[k][b->host], block_used(t, b), b->block, b, t };
-        }
+    for (size_t i = 0; i < t->blocks.n; i++) {
+        const minute_block *b = t->blocks.v[i];
+        if (inst[b->host] != UINT32_MAX)
+            refs[n++] = (block_ref){ inst[b->host], block_used(t, b), b->block, b };
     }
     sort_refs(refs, n);
     for (size_t i = 0, j; i < n; i = j)
@@ -355,7 +293,7 @@ static void finish_minutes(const finish_set *fs, agg_result *r, unsigned threads
         r->instances[i].n_minutes = 0;
     }
     const size_t split = threads > 1 ? instance_split(refs, n) : n;
-    fill_job first = { r, refs, 0, split }, second = { r, refs, split, n };
+    fill_job first = { t, r, refs, 0, split }, second = { t, r, refs, split, n };
     pthread_t tid;
     const bool helped = split < n && pthread_create(&tid, NULL, fill_minutes, &first) == 0;
     if (!helped)
@@ -366,19 +304,17 @@ static void finish_minutes(const finish_set *fs, agg_result *r, unsigned threads
     free(refs);
 }
 
-static void finish_failures(const finish_set *fs, agg_result *r)
+static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     VEC(inst_failure) all = { 0 };
-    for (size_t k = 0; k < fs->n; k++)
-        for (size_t i = 0; i < fs->t[k]->failures.n; i++) {
-            const failure_entry *f = &fs->t[k]->failures.v[i];
-            const uint32_t in = fs->inst[k][f->host];
-            if (in == UINT32_MAX)
-                continue;
-            const inst_failure e = { in, { f->minute, f->status, f->cls, f->endpoint, f->method,
-                                           f->repository, f->count } };
-            VEC_PUSH(all, e);
-        }
+    for (size_t i = 0; i < t->failures.n; i++) {
+        const failure_entry *f = &t->failures.v[i];
+        if (inst[f->host] == UINT32_MAX)
+            continue;
+        const inst_failure e = { inst[f->host], { f->minute, f->status, f->cls, f->endpoint,
+                                                  f->method, f->repository, f->count } };
+        VEC_PUSH(all, e);
+    }
     rsla_sort(all.v, all.n, sizeof *all.v, inst_failure_cmp);
     for (size_t i = 0; i < all.n;) {
         agg_instance *ai = &r->instances[all.v[i].inst];
@@ -398,18 +334,18 @@ static void finish_failures(const finish_set *fs, agg_result *r)
     free(all.v);
 }
 
-static void finish_requests(const finish_set *fs, agg_result *r)
+static void finish_requests(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     VEC(inst_request) all = { 0 };
-    for (size_t k = 0; k < fs->n; k++)
-        for (size_t i = 0; i < fs->t[k]->idsets.n; i++) {
-            const idset_entry *e = &fs->t[k]->idsets.v[i];
-            const uint32_t in = fs->inst[k][e->host];
-            for (uint32_t q = 0; in != UINT32_MAX && q < e->n; q++) {
-                const inst_request ir = { in, e->minute, e->req[q] };
-                VEC_PUSH(all, ir);
-            }
+    for (size_t i = 0; i < t->idsets.n; i++) {
+        const idset_entry *e = &t->idsets.v[i];
+        if (inst[e->host] == UINT32_MAX)
+            continue;
+        for (uint32_t k = 0; k < e->n; k++) {
+            const inst_request ir = { inst[e->host], e->minute, e->req[k] };
+            VEC_PUSH(all, ir);
         }
+    }
     rsla_sort(all.v, all.n, sizeof *all.v, inst_request_cmp);
     for (size_t i = 0; i < all.n;) {
         agg_instance *ai = &r->instances[all.v[i].inst];
@@ -438,35 +374,22 @@ static void finish_requests(const finish_set *fs, agg_result *r)
     free(all.v);
 }
 
-/* The minutes with a line, from every table: a minute in several tables is one, from the first
- * line of any to the last of any. */
-static void finish_coverage(const finish_set *fs, agg_result *r)
+static void finish_coverage(const agg_table *t, agg_result *r)
 {
     VEC(agg_coverage_minute) all = { 0 };
-    for (size_t k = 0; k < fs->n; k++)
-        for (size_t i = 0; i < fs->t[k]->covers.n; i++) {
-            const cover_block *b = fs->t[k]->covers.v[i];
-            for (int m = 0; m < AGG_COVER_MINUTES; m++) {
-                if (b->first[m] == INT64_MAX)
-                    continue;
-                const agg_coverage_minute c = { b->block * AGG_COVER_MINUTES + m, b->first[m],
-                                                b->last[m] };
-                VEC_PUSH(all, c);
-            }
-        }
-    rsla_sort(all.v, all.n, sizeof *all.v, cover_cmp);
-    size_t n = 0;
-    for (size_t i = 0; i < all.n; i++) {
-        agg_coverage_minute *last = n ? &all.v[n - 1] : NULL;
-        if (last && last->minute == all.v[i].minute) {
-            last->first_ns = RSLA_MIN(last->first_ns, all.v[i].first_ns);
-            last->last_ns = RSLA_MAX(last->last_ns, all.v[i].last_ns);
-        } else {
-            all.v[n++] = all.v[i];
+    for (size_t i = 0; i < t->covers.n; i++) {
+        const cover_block *b = t->covers.v[i];
+        for (int m = 0; m < AGG_COVER_MINUTES; m++) {
+            if (b->first[m] == INT64_MAX)
+                continue;
+            const agg_coverage_minute c = { b->block * AGG_COVER_MINUTES + m, b->first[m],
+                                            b->last[m] };
+            VEC_PUSH(all, c);
         }
     }
+    rsla_sort(all.v, all.n, sizeof *all.v, cover_cmp);
     r->coverage = all.v;
-    r->n_coverage = n;
+    r->n_coverage = all.n;
 }
 
 bool agg_pending_resolve(agg_table *t)
@@ -483,38 +406,30 @@ bool agg_pending_resolve(agg_table *t)
     return ok;
 }
 
-/* The result of the tables of fs, whose pending requests are all counted. */
-static agg_result *finish_set_result(finish_set *fs, unsigned threads, agg_instance_of_host map,
-                                     void *map_ctx)
+/* agg_table_finish() with up to `threads` threads for the minutes of the result. */
+static agg_result *finish_threads(agg_table *t, unsigned threads, agg_instance_of_host map,
+                                  void *map_ctx)
 {
-    for (size_t k = 0; k < fs->n; k++) {
-        /* No more lookups: the maps go before the result is built, which is the peak of a run. */
-        agg_table *t = fs->t[k];
-        rsla_map_free(&t->block_map);
-        rsla_map_free(&t->failure_map);
-        rsla_map_free(&t->idset_map);
-        rsla_map_free(&t->cover_map);
-        fs->inst[k] = rsla_xmalloc((t->hosts.n + 1) * sizeof *fs->inst[k]);
-    }
+    if (t->error || !agg_pending_resolve(t))
+        return NULL;
+    /* No more lookups: the maps go before the result is built, which is the peak of a run. */
+    rsla_map_free(&t->block_map);
+    rsla_map_free(&t->failure_map);
+    rsla_map_free(&t->idset_map);
+    rsla_map_free(&t->cover_map);
     agg_result *r = rsla_xcalloc(1, sizeof *r);
-    assign_instances(fs, r, map, map_ctx);
-    finish_minutes(fs, r, threads);
-    finish_failures(fs, r);
-    finish_requests(fs, r);
-    finish_coverage(fs, r);
-    for (size_t k = 0; k < fs->n; k++)
-        free(fs->inst[k]);
+    uint32_t *inst = assign_instances(t, r, map, map_ctx);
+    finish_minutes(t, r, inst, threads);
+    finish_failures(t, r, inst);
+    finish_requests(t, r, inst);
+    finish_coverage(t, r);
+    free(inst);
     return r;
 }
 
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
 {
-    if (t->error || !agg_pending_resolve(t))
-        return NULL;
-    agg_table *one[1] = { t };
-    uint32_t *inst[1];
-    finish_set fs = { one, 1, inst };
-    return finish_set_result(&fs, 1, map, map_ctx);
+    return finish_threads(t, 1, map, map_ctx);
 }
 
 /* Most tables that resolve spilled partitions side by side, one thread each. */
@@ -632,10 +547,7 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
     }
     if (failed)
         return NULL;
-    agg_table *one[1] = { tables[0] };
-    uint32_t *inst[1];
-    finish_set fs = { one, 1, inst };
-    return finish_set_result(&fs, threads, map, map_ctx);
+    return finish_threads(tables[0], threads, map, map_ctx);
 }
 
 void agg_result_free(agg_result *r)
