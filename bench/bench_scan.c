@@ -28,21 +28,7 @@
 #include "common/rsla_base.h"       /* rsla_xcalloc, rsla_slice */
 #include "common/rsla_time.h"       /* rsla_minute_of_ns, rsla_time_format */
 #include "ingest/scan/scan.h"       /* scan_* */
-
-/* Shared with bench/simdjson_ondemand.cpp (declared in both files; the bench owns no header). */
-typedef struct bench_agg bench_agg;
-void bench_agg_add(bench_agg *a, const char *host, size_t len, int64_t time_ns, int status);
-void bench_agg_add_counts(bench_agg *a, const char *host, size_t len, int64_t minute,
-                          uint32_t requests, uint32_t errors_5xx);
-typedef struct bench_counts {
-    uint64_t lines, outcomes, skipped, rejected;
-} bench_counts;
-void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c);
-typedef struct bench_hashmap bench_hashmap;
-bench_hashmap *bench_hashmap_create(void);
-void bench_hashmap_free(bench_hashmap *m);
-void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m, bench_counts *c);
-void bench_hashmap_export(const bench_hashmap *m, bench_agg *a);
+#include "bench/bench_peer.h"       /* bench_agg, the simdjson peers */
 
 /* MARK: - Aggregation */
 

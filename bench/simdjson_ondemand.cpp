@@ -6,25 +6,8 @@
 //   ("simdjson on-demand, one line at a time, + hash-map aggregation", 736 MB/s) and the one the
 //   scanner issue's target is stated against. Its counts are copied into a bench_agg after the
 //   timed part, so that both peers are checked against the kernels' counts.
+#include "bench/bench_peer.h"
 #include "bench/simdjson_lines.hpp"
-
-extern "C" {
-// Shared with bench/bench_scan.c, which defines them (one list of declarations per file, since
-// the bench owns no header).
-typedef struct bench_agg bench_agg;
-void bench_agg_add(bench_agg *a, const char *host, size_t len, int64_t time_ns, int status);
-void bench_agg_add_counts(bench_agg *a, const char *host, size_t len, int64_t minute,
-                          uint32_t requests, uint32_t errors_5xx);
-typedef struct bench_counts {
-    uint64_t lines, outcomes, skipped, rejected;
-} bench_counts;
-void bench_simdjson_run(const char *buf, size_t len, bench_agg *a, bench_counts *c);
-typedef struct bench_hashmap bench_hashmap;
-bench_hashmap *bench_hashmap_create(void);
-void bench_hashmap_free(bench_hashmap *m);
-void bench_simdjson_hashmap_run(const char *buf, size_t len, bench_hashmap *m, bench_counts *c);
-void bench_hashmap_export(const bench_hashmap *m, bench_agg *a);
-}
 
 struct bench_hashmap {
     bench_sj::cell_map cells;
