@@ -114,6 +114,15 @@ static void jw_time_zone(jw *w, const char *key, const tz_zone *z, int64_t ns)
     jw_str(w, key, buf);
 }
 
+/* The span [start_min, end_min) of an incident, gap or exclusion: UTC and policy-zone times. */
+static void jw_span(jw *w, const tz_zone *z, int64_t start_min, int64_t end_min)
+{
+    jw_time(w, "start", start_min * RSLA_NS_PER_MIN);
+    jw_time(w, "end", end_min * RSLA_NS_PER_MIN);
+    jw_time_zone(w, "start_local", z, start_min * RSLA_NS_PER_MIN);
+    jw_time_zone(w, "end_local", z, end_min * RSLA_NS_PER_MIN);
+}
+
 /* MARK: - Sections (Private) */
 
 static void emit_range(void *ctx, int lo, int hi)
@@ -241,10 +250,7 @@ static void write_incidents(jw *w, const sla_report *r)
         const sla_incident *inc = &r->incidents[i];
         jw_obj(w, NULL);
         jw_str(w, "instance", inc->instance);
-        jw_time(w, "start", inc->start_min * RSLA_NS_PER_MIN);
-        jw_time(w, "end", inc->end_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "start_local", z, inc->start_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "end_local", z, inc->end_min * RSLA_NS_PER_MIN);
+        jw_span(w, z, inc->start_min, inc->end_min);
         jw_i64(w, "minutes", inc->minutes);
         jw_u64(w, "windows", inc->windows);
         jw_bool(w, "counted", inc->counted);
@@ -313,10 +319,7 @@ static void write_coverage(jw *w, const sla_report *r)
     for (size_t i = 0; i < r->n_gaps; i++) {
         const sla_gap *g = &r->gaps[i];
         jw_obj(w, NULL);
-        jw_time(w, "start", g->start_min * RSLA_NS_PER_MIN);
-        jw_time(w, "end", g->end_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "start_local", z, g->start_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "end_local", z, g->end_min * RSLA_NS_PER_MIN);
+        jw_span(w, z, g->start_min, g->end_min);
         jw_i64(w, "minutes", g->end_min - g->start_min);
         jw_u64(w, "windows", g->windows);
         jw_end_obj(w);
@@ -333,10 +336,7 @@ static void write_exclusions(jw *w, const sla_report *r)
         const sla_exclusion *e = &r->exclusions[i];
         jw_obj(w, NULL);
         jw_str(w, "instance", e->instance);
-        jw_time(w, "start", e->start_min * RSLA_NS_PER_MIN);
-        jw_time(w, "end", e->end_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "start_local", z, e->start_min * RSLA_NS_PER_MIN);
-        jw_time_zone(w, "end_local", z, e->end_min * RSLA_NS_PER_MIN);
+        jw_span(w, z, e->start_min, e->end_min);
         jw_i64(w, "minutes", e->end_min - e->start_min);
         jw_str(w, "reason", e->reason);
         jw_bool(w, "known_instance", e->known);
