@@ -3,12 +3,12 @@
 
 #include <errno.h>  /* errno */
 #include <stdarg.h> /* va_list */
-#include <stdio.h>  /* snprintf, FILE */
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* free, qsort */
 #include <string.h> /* strcmp, strerror */
 
 #include "analyzer/agg.h"     /* agg_normalise_host */
-#include "common/rsla_base.h" /* rsla_xmalloc */
+#include "common/rsla_base.h" /* rsla_xmalloc, rsla_read_file */
 #include "common/rsla_time.h" /* rsla_time_parse_rfc3339 */
 
 /* Largest inventory or exclusions file read. */
@@ -175,38 +175,17 @@ static bool efail(const ectx *c, int line, const char *fmt, ...)
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen)
+    rsla_read_status st;
+    /* A file of INV_MAX_FILE bytes or more is refused. */
+    char *buf = rsla_read_file(path, INV_MAX_FILE - 1, len, &st);
+    if (!buf && err && errlen) {
+        if (st == RSLA_READ_OPEN)
             snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = rsla_xmalloc(cap);
-    for (;;) {
-        const size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        if (cap >= INV_MAX_FILE) {
-            if (err && errlen)
-                snprintf(err, errlen, "%s: larger than %u bytes", path, INV_MAX_FILE);
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        cap *= 2;
-        buf = rsla_xrealloc(buf, cap);
-    }
-    const bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        if (err && errlen)
+        else if (st == RSLA_READ_IO)
             snprintf(err, errlen, "%s: read error", path);
-        free(buf);
-        return NULL;
+        else
+            snprintf(err, errlen, "%s: larger than %u bytes", path, INV_MAX_FILE);
     }
-    *len = n;
     return buf;
 }
 

@@ -3,7 +3,7 @@
 
 #include <errno.h>  /* errno */
 #include <stdarg.h> /* va_list */
-#include <stdio.h>  /* snprintf, fopen */
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* free */
 #include <string.h> /* strcmp, strerror */
 
@@ -531,27 +531,20 @@ done:
 bool policy_load_file(const char *path, policy *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (err && errlen)
+    size_t n;
+    rsla_read_status st;
+    char *buf = rsla_read_file(path, POLICY_MAX_FILE, &n, &st);
+    if (!buf) {
+        if (err && errlen && st == RSLA_READ_OPEN)
             snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        return false;
-    }
-    char *buf = rsla_xmalloc(POLICY_MAX_FILE + 1);
-    const size_t n = fread(buf, 1, POLICY_MAX_FILE + 1, f);
-    const bool read_err = ferror(f) != 0;
-    fclose(f);
-    bool ok = false;
-    if (read_err) {
-        if (err && errlen)
+        else if (err && errlen && st == RSLA_READ_IO)
             snprintf(err, errlen, "%s: cannot read", path);
-    } else if (n > POLICY_MAX_FILE) {
-        if (err && errlen)
+        else if (err && errlen)
             snprintf(err, errlen, "%s: larger than %u bytes, not a policy file", path,
                      POLICY_MAX_FILE);
-    } else {
-        ok = policy_parse(buf, n, path, out, err, errlen);
+        return false;
     }
+    const bool ok = policy_parse(buf, n, path, out, err, errlen);
     free(buf);
     return ok;
 }

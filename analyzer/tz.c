@@ -6,11 +6,11 @@
 #include "analyzer/tz.h"
 
 #include <stdbool.h> /* bool */
-#include <stdio.h>   /* FILE, snprintf */
+#include <stdio.h>   /* snprintf */
 #include <stdlib.h>  /* free, getenv */
 #include <string.h>  /* strcmp, strlen */
 
-#include "common/rsla_base.h" /* rsla_xmalloc */
+#include "common/rsla_base.h" /* rsla_xmalloc, rsla_read_file */
 #include "common/rsla_time.h" /* rsla_days_from_civil, rsla_civil_from_days, rsla_floor_div */
 
 /* Largest TZif file read; real ones are below 4 KiB. */
@@ -431,18 +431,21 @@ tz_zone *tz_load(const char *name, char *err, size_t errlen)
         dir = "/usr/share/zoneinfo";
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    size_t len;
+    rsla_read_status st;
+    /* A file of TZ_MAX_FILE bytes or more is refused. */
+    unsigned char *buf = (unsigned char *)rsla_read_file(path, TZ_MAX_FILE - 1, &len, &st);
+    if (!buf && st == RSLA_READ_OPEN) {
         if (err && errlen)
             snprintf(err, errlen, "unknown time zone \"%s\" (no file %s)", name, path);
         return NULL;
     }
-    unsigned char *buf = rsla_xmalloc(TZ_MAX_FILE);
-    const size_t len = fread(buf, 1, TZ_MAX_FILE, f);
-    fclose(f);
     tz_zone *z = rsla_xcalloc(1, sizeof *z);
     snprintf(z->name, sizeof z->name, "%s", name);
-    const char *why = len == TZ_MAX_FILE ? "file too large" : parse_tzif(z, buf, len);
+    /* A folder of zones (Asia) fails to read: it is judged as no bytes, not a TZif file. */
+    const char *why = st == RSLA_READ_TOO_BIG ? "file too large"
+                      : buf                   ? parse_tzif(z, buf, len)
+                                              : parse_tzif(z, (const unsigned char *)"", 0);
     free(buf);
     if (why) {
         if (err && errlen)

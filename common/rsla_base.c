@@ -66,3 +66,33 @@ uint64_t rsla_hash_bytes(const void *data, size_t len, uint64_t seed)
     h = (h ^ rsla_hash_u64(tail ^ 0x5851f42d4c957f2dULL)) * 0x9e3779b97f4a7c15ULL;
     return rsla_hash_u64(h);
 }
+
+char *rsla_read_file(const char *path, size_t max, size_t *len, rsla_read_status *status)
+{
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *status = RSLA_READ_OPEN;
+        return NULL;
+    }
+    /* Up to max + 1 bytes: the one past max tells a file too big from one of max bytes. */
+    size_t cap = max < (1u << 16) ? max + 1 : (1u << 16), n = 0;
+    char *buf = rsla_xmalloc(cap + 1);
+    for (;;) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap == max + 1)
+            break;
+        cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+        buf = rsla_xrealloc(buf, cap + 1);
+    }
+    const bool io = ferror(f) != 0;
+    fclose(f);
+    *status = io ? RSLA_READ_IO : n > max ? RSLA_READ_TOO_BIG : RSLA_READ_OK;
+    if (*status != RSLA_READ_OK) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}

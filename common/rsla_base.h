@@ -36,6 +36,19 @@ void *rsla_xcalloc(size_t count, size_t n);
 void *rsla_xrealloc(void *p, size_t n);
 char *rsla_xstrndup(const char *s, size_t n);
 
+/* Why rsla_read_file() gave no bytes. */
+typedef enum rsla_read_status {
+    RSLA_READ_OK = 0,
+    RSLA_READ_OPEN,    /* the file cannot be opened: errno says why */
+    RSLA_READ_IO,      /* a read failed */
+    RSLA_READ_TOO_BIG, /* more than max bytes */
+} rsla_read_status;
+
+/* The whole of a small file (a policy, an inventory, a profile, a TZif zone): its bytes and a
+ * NUL after them (free()), *len of them, when it holds at most max bytes; else NULL and why in
+ * *status, for the caller's message. The buffer grows as the file is read. */
+char *rsla_read_file(const char *path, size_t max, size_t *len, rsla_read_status *status);
+
 /* 64-bit hash of a byte string (not cryptographic; for hash tables). */
 uint64_t rsla_hash_bytes(const void *data, size_t len, uint64_t seed);
 

@@ -9,7 +9,7 @@
 
 #include <errno.h>                  /* errno */
 #include <stdarg.h>                 /* va_list */
-#include <stdio.h>                  /* fopen, vsnprintf */
+#include <stdio.h>                  /* vsnprintf */
 #include <stdlib.h>                 /* free */
 #include <string.h>                 /* strcmp, strerror */
 #include "common/rsla_accounting.h" /* rsla_reject_reason_name */
@@ -498,23 +498,20 @@ scan_profile *scan_profile_parse(const char *buf, size_t len, const char *name, 
 
 scan_profile *scan_profile_load(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errlen)
+    size_t n;
+    rsla_read_status st;
+    char *buf = rsla_read_file(path, PF_MAX_BYTES, &n, &st);
+    if (!buf) {
+        if (errlen && st == RSLA_READ_OPEN)
             snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        else if (errlen && st == RSLA_READ_IO)
+            snprintf(err, errlen, "%s: cannot read", path);
+        else if (errlen)
+            snprintf(err, errlen, "%s: larger than %u bytes: not a profile file", path,
+                     PF_MAX_BYTES);
         return NULL;
     }
-    char *buf = rsla_xmalloc(PF_MAX_BYTES + 1);
-    const size_t n = fread(buf, 1, PF_MAX_BYTES + 1, f);
-    const bool read_error = ferror(f) != 0;
-    fclose(f);
-    scan_profile *p = NULL;
-    if (read_error && errlen)
-        snprintf(err, errlen, "%s: cannot read", path);
-    else if (n > PF_MAX_BYTES && errlen)
-        snprintf(err, errlen, "%s: larger than %u bytes: not a profile file", path, PF_MAX_BYTES);
-    else if (!read_error && n <= PF_MAX_BYTES)
-        p = scan_profile_parse(buf, n, path, err, errlen);
+    scan_profile *p = scan_profile_parse(buf, n, path, err, errlen);
     free(buf);
     return p;
 }
