@@ -534,6 +534,30 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         iw->choice.format = PROF_FORMAT_NONE;
 }
 
+/* The text an input's format is decided from: its first chunk as the default chunk size cuts
+ * it, read by a reader of its own, so that the decision depends neither on the chunk size nor
+ * on the input being read in parallel segments (a segment can end before the first chunk
+ * would). At the default chunk size it is the first chunk itself. NULL for standard input, which
+ * can be read once: there the first chunk decides. */
+static char *first_chunk_text(const char *path, size_t *len)
+{
+    if (strcmp(path, "-") == 0)
+        return NULL;
+    char err[4400];
+    file_work f;
+    memset(&f, 0, sizeof f);
+    if (!(f.reader = ing_reader_open(path, err, sizeof err)))
+        return NULL;
+    chunk *c = chunk_new(ING_CHUNK_SIZE);
+    (void)read_chunk(&f, c);
+    ing_reader_close(f.reader);
+    free(f.carry);
+    char *text = c->buf;
+    *len = c->len;
+    free(c);
+    return text;
+}
+
 /* Opens f if needed and reads its next chunk into c; under the lock on entry and exit. */
 /* @return true when c holds text that the caller keeps to scan itself (keep), false when c went
  * to the queue or back to the pool. */
@@ -542,8 +566,12 @@ static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     f->busy = true;
     p->readers_busy++;
     const bool first_read = f->state == FILE_WAITING;
+    /* Only the unit that reads an input first decides it: the later segments wait for it. */
+    const bool deciding = first_read && !p->inputs_work[f->input].decided;
     pthread_mutex_unlock(&p->lock);
     char err[4400] = "";
+    size_t decide_len = 0;
+    char *decide_text = deciding ? first_chunk_text(f->path, &decide_len) : NULL;
     if (first_read) {
         if (f->segmented)
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
@@ -566,7 +594,9 @@ static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
         in->error = rsla_xstrndup(err, strlen(err));
     input_work *iw = &p->inputs_work[f->input];
     if (!iw->decided) /* the input's first chunk, or nothing when it cannot be read */
-        decide_profile(p, f->input, c->buf, c->len);
+        decide_profile(p, f->input, decide_text ? decide_text : c->buf,
+                       decide_text ? decide_len : c->len);
+    free(decide_text);
     iw->decided = true;
     f->state = FILE_OPEN;
     progress_tick(p, f, false);
