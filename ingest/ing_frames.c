@@ -154,6 +154,7 @@ struct ing_segment {
     uint64_t pos, end;    /* next file offset to read; end of the segment's own frames */
     bool beyond;          /* reading past end: only to finish the last line */
     bool first;           /* the file's first segment */
+    bool head_done;       /* the first segment's first three bytes were checked for a BOM */
     seg_phase phase;
     char *pend;           /* decoded bytes waiting to be handed out */
     size_t pend_pos, pend_len;
@@ -313,17 +314,37 @@ void ing_segment_close(ing_segment *s)
     free(s);
 }
 
+/* As ing_reader does: a UTF-8 BOM at the start of the file is handed on as three spaces (JSON
+ * whitespace), keeping offsets and columns those of the file. The first three bytes are read
+ * on their own and put back before what is pending, so that the BOM is seen whatever the size
+ * of the caller's reads (a 2-byte read used to hand half of it on). */
+static void seg_read_head(ing_segment *s)
+{
+    s->head_done = true;
+    char head[3];
+    size_t h = 0, got;
+    while (h < sizeof head && (got = seg_read_owned(s, head + h, sizeof head - h)) > 0)
+        h += got;
+    if (h == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        memset(head, ' ', 3);
+    const size_t rest = s->pend_len - s->pend_pos;
+    char *p = rsla_xmalloc(h + rest + 1);
+    memcpy(p, head, h);
+    if (rest)
+        memcpy(p + h, s->pend + s->pend_pos, rest);
+    free(s->pend);
+    s->pend = p;
+    s->pend_pos = 0;
+    s->pend_len = h + rest;
+}
+
 size_t ing_segment_read(ing_segment *s, char *buf, size_t cap)
 {
     if (s->phase == SEG_HEAD)
         seg_skip_head(s);
-    const bool file_start = s->first && s->bytes_out == 0;
-    size_t n = seg_read_owned(s, buf, cap);
-    /* As ing_reader does: a UTF-8 BOM at the start of the file is handed on as three spaces
-     * (JSON whitespace), keeping offsets and columns those of the file. */
-    if (file_start && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        memset(buf, ' ', 3);
-    return n;
+    if (s->first && !s->head_done)
+        seg_read_head(s);
+    return seg_read_owned(s, buf, cap);
 }
 
 static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap)
