@@ -195,25 +195,36 @@ const char *agg_intern(agg_table *t, const char *s, size_t len)
     return t->strings.v[i].s;
 }
 
+/* The block of (host, block) in t, or NULL. */
+static minute_block *block_find(const agg_table *t, uint32_t host, int64_t block)
+{
+    const block_key k = { t, host, block };
+    const uint32_t i = rsla_map_find(&t->block_map, hash_pair(host, block), block_eq, &k);
+    return i == RSLA_MAP_NONE ? NULL : t->blocks.v[i];
+}
+
+/* Makes b (zeroed or counted, allocated in t->block_arena) t's block of (b->host, b->block). */
+static void block_insert(agg_table *t, minute_block *b)
+{
+    rsla_map_insert(&t->block_map, hash_pair(b->host, b->block), (uint32_t)t->blocks.n);
+    VEC_PUSH(t->blocks, b);
+}
+
 static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 {
-    minute_block *last = t->hosts.v[host].last_block;
-    if (last && last->block == block)
-        return last;
-    const block_key k = { t, host, block };
-    const uint64_t h = hash_pair(host, block);
-    uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
-    if (i == RSLA_MAP_NONE) {
-        minute_block *b = rsla_arena_alloc(&t->block_arena, sizeof *b);
+    minute_block *b = t->hosts.v[host].last_block;
+    if (b && b->block == block)
+        return b;
+    b = block_find(t, host, block);
+    if (!b) {
+        b = rsla_arena_alloc(&t->block_arena, sizeof *b);
         memset(b, 0, sizeof *b);
         b->host = host;
         b->block = block;
-        i = (uint32_t)t->blocks.n;
-        VEC_PUSH(t->blocks, b);
-        rsla_map_insert(&t->block_map, h, i);
+        block_insert(t, b);
     }
-    t->hosts.v[host].last_block = t->blocks.v[i];
-    return t->blocks.v[i];
+    t->hosts.v[host].last_block = b;
+    return b;
 }
 
 static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
@@ -445,16 +456,38 @@ void agg_pending_clear(agg_table *t)
     rsla_arena_free(&t->pending_arena);
 }
 
+/* Counts the requests of src's pending set in dst (which may be src), then empties the set. */
+static void pending_count(agg_table *dst, agg_table *src)
+{
+    uint32_t *remap = NULL;
+    if (dst != src) { /* hosts matched by name, strings made dst's own */
+        remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
+        for (size_t i = 0; i < src->hosts.n; i++)
+            remap[i] = agg_host_get(dst, src->hosts.v[i].name, src->hosts.v[i].len);
+    }
+    for (size_t i = 0; i < src->pending.n; i++) {
+        const pending_entry *p = &src->pending.v[i];
+        request r = { remap ? remap[p->host] : p->host, p->time_ns, p->status, p->cls,
+                      p->endpoint, p->method, p->repository, { p->id, p->id_len } };
+        if (remap) {
+            r.method = agg_intern(dst, p->method, strlen(p->method));
+            r.repository = agg_intern(dst, p->repository, strlen(p->repository));
+        }
+        dst->hosts.v[r.host].duplicate_lines += p->lines - 1;
+        count_request(dst, &r);
+    }
+    free(remap);
+    agg_pending_clear(src);
+}
+
 void agg_pending_count(agg_table *t)
 {
-    for (size_t i = 0; i < t->pending.n; i++) {
-        const pending_entry *p = &t->pending.v[i];
-        const request r = { p->host, p->time_ns, p->status, p->cls, p->endpoint,
-                            p->method, p->repository, { p->id, p->id_len } };
-        t->hosts.v[p->host].duplicate_lines += p->lines - 1;
-        count_request(t, &r);
-    }
-    agg_pending_clear(t);
+    pending_count(t, t);
+}
+
+void agg_pending_count_into(agg_table *dst, agg_table *src)
+{
+    pending_count(dst, src);
 }
 
 /* Called after each addition to the pending set: past the budget, the set goes to disk. A table
@@ -605,11 +638,28 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
 
 /* MARK: - Merge (Public) */
 
-static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *remap)
+/* A block of src that dst lacks becomes dst's as it is: the merge of two tables that cover the
+ * same month in turns (one file read by two threads) copied most of their blocks, and both sets
+ * were alive at once, the peak of a run. */
+static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, uint32_t host)
+{
+    b->host = host;
+    if (b->wide) {
+        VEC_PUSH(dst->wide, src->wide.v[b->wide - 1]);
+        b->wide = (uint32_t)dst->wide.n;
+    }
+    block_insert(dst, b);
+}
+
+static void merge_blocks(agg_table *dst, agg_table *src, const uint32_t *remap)
 {
     for (size_t i = 0; i < src->blocks.n; i++) {
-        const minute_block *b = src->blocks.v[i];
-        minute_block *d = block_at(dst, remap[b->host], b->block);
+        minute_block *b = src->blocks.v[i];
+        minute_block *d = block_find(dst, remap[b->host], b->block);
+        if (!d) {
+            block_adopt(dst, src, b, remap[b->host]);
+            continue;
+        }
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
             for (int c = 0; c < CNT_SLOTS; c++) {
                 const uint32_t n = agg_block_get(src, b, m, c);
@@ -617,6 +667,7 @@ static void merge_blocks(agg_table *dst, const agg_table *src, const uint32_t *r
                     block_add(dst, d, m, c, n);
             }
     }
+    rsla_arena_adopt(&dst->block_arena, &src->block_arena);
     for (size_t i = 0; i < src->covers.n; i++) {
         const cover_block *b = src->covers.v[i];
         for (int m = 0; m < AGG_COVER_MINUTES; m++)

@@ -50,10 +50,21 @@ typedef struct agg_failed_request {
     const char *request_id;
 } agg_failed_request;
 
+/* The counter blocks of a table that hold one instance's minutes (agg_internal.h). */
+typedef struct agg_block_ref agg_block_ref;
+typedef struct agg_table agg_table;
+
 typedef struct agg_instance {
     const char *name;                     /* instance id (inventory) or normalised host */
-    agg_minute *minutes;                  /* sorted by minute, one entry per minute in which
-                                             the instance has any request */
+    /* The minutes in which the instance has any request, in time order, read with
+     * agg_minutes_next(): either an array (minutes), or, in a result of agg_table_finish(), the
+     * table's own counter blocks (blocks[0, n_blocks) of table), summed over the instance's
+     * hosts as they are read. A copy of them as an array was the largest thing a dense month
+     * held, and grew with the share of minutes that have a request. */
+    const agg_minute *minutes;
+    const agg_block_ref *blocks;
+    size_t n_blocks;
+    const agg_table *table;
     size_t n_minutes;
     agg_failure *failures;                /* sorted by (minute, status, cls, endpoint, method,
                                              repository) */
@@ -80,6 +91,7 @@ typedef struct agg_unmatched_host {
 
 typedef struct agg_result {
     agg_instance *instances;        /* sorted by name */
+    agg_block_ref *blocks;          /* the instances' block lists, one allocation */
     size_t n_instances;
     agg_coverage_minute *coverage;  /* sorted by minute */
     size_t n_coverage;
@@ -89,7 +101,13 @@ typedef struct agg_result {
     uint64_t unmatched_requests;
 } agg_result;
 
-typedef struct agg_table agg_table;
+/* Most minutes agg_minutes_next() gives at a time. */
+#define AGG_MINUTES_BATCH 8
+
+/* agg_minutes_next() :
+ * The next minutes of an instance, in time order, from *pos (0 at the start; the call moves it).
+ * @return how many were written to out, 0 at the end. */
+size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_MINUTES_BATCH]);
 
 /* Maps a normalised host to an instance id; NULL when the host belongs to no instance. */
 typedef const char *(*agg_instance_of_host)(void *ctx, const char *host);
@@ -128,7 +146,7 @@ agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_c
 /* agg_tables_finish() :
  * What merging tables[1, n) into tables[0] and finishing it gives, with up to `threads` threads:
  * one thread merges while the others resolve the spilled pending error requests by partition,
- * each into a table of its own merged last, and the minutes are built by two threads.
+ * each into a table of its own merged last.
  * tables[1, n) are left empty; tables[0] is as after agg_table_finish(): the result borrows its
  * strings, so free it after the result. On failure (NULL), agg_table_error(tables[0]) says why.
  * The result is the same for any threads and any order of the tables. */

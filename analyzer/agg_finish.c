@@ -1,7 +1,7 @@
 /* From a filled agg_table to the sorted, read-only agg_result: duplicate error lines resolved,
  * hosts mapped to instances, every list sorted with total-order tie-breaks so that the result is
  * the same whatever order the table was filled and merged in. */
-#include <pthread.h> /* pthread_create: the merge and the minutes take a second thread */
+#include <pthread.h> /* pthread_create: the merge and the spill resolution run side by side */
 #include <stdlib.h> /* qsort, free */
 #include <string.h> /* strcmp, memmove */
 
@@ -113,14 +113,7 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
     return inst;
 }
 
-/* A counter block of an instance, for walking an instance's blocks in time order. */
-typedef struct block_ref {
-    uint32_t inst;
-    uint8_t used;  /* bit m: minute m has a request; read while the blocks are walked in memory
-                      order, so that sizing the result needs no pass over them in sorted order */
-    int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
-    const minute_block *b;
-} block_ref;
+typedef agg_block_ref block_ref;
 
 static uint8_t block_used(const agg_table *t, const minute_block *b)
 {
@@ -233,49 +226,40 @@ static uint8_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
  * the blocks are scattered over the arena, and the walk was all cache misses. */
 #define FINISH_PREFETCH 8
 
-/* Fills the minutes of the instances of refs[from, to) (whole instances). */
-typedef struct fill_job {
-    const agg_table *t;
-    agg_result *r;
-    const block_ref *refs;
-    size_t from, to;
-} fill_job;
+_Static_assert(AGG_MINUTES_BATCH >= AGG_BLOCK_MINUTES, "a batch holds a block's minutes");
 
-static void *fill_minutes(void *arg)
+size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_MINUTES_BATCH])
 {
-    const fill_job *f = arg;
-    const block_ref *refs = f->refs;
-    for (size_t i = f->from, j; i < f->to; i = j) {
-        if (i + FINISH_PREFETCH < f->to) { /* a block spans two cache lines */
-            __builtin_prefetch(refs[i + FINISH_PREFETCH].b);
-            __builtin_prefetch((const char *)refs[i + FINISH_PREFETCH].b + 64);
+    if (!ai->blocks) {
+        const size_t left = ai->n_minutes - *pos;
+        const size_t n = left < AGG_MINUTES_BATCH ? left : AGG_MINUTES_BATCH;
+        memcpy(out, ai->minutes + *pos, n * sizeof *out);
+        *pos += n;
+        return n;
+    }
+    size_t n = 0;
+    while (n == 0 && *pos < ai->n_blocks) {
+        const block_ref *refs = ai->blocks;
+        if (*pos + FINISH_PREFETCH < ai->n_blocks) { /* a block spans two cache lines */
+            __builtin_prefetch(refs[*pos + FINISH_PREFETCH].b);
+            __builtin_prefetch((const char *)refs[*pos + FINISH_PREFETCH].b + 64);
         }
-        const uint8_t used = ref_group(refs, f->to, i, &j);
-        agg_instance *ai = &f->r->instances[refs[i].inst];
+        size_t j;
+        const uint8_t used = ref_group(refs, ai->n_blocks, *pos, &j);
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
             if (used & (1u << m))
-                ai->minutes[ai->n_minutes++] = sum_minute(f->t, refs + i, j - i, m);
+                out[n++] = sum_minute(ai->table, refs + *pos, j - *pos, m);
+        *pos = j;
     }
-    return NULL;
-}
-
-/* The first ref of an instance at or after the middle of refs (n when there is none). */
-static size_t instance_split(const block_ref *refs, size_t n)
-{
-    size_t s = n / 2;
-    while (s > 0 && s < n && refs[s].inst == refs[s - 1].inst)
-        s++;
-    return s == 0 ? n : s;
+    return n;
 }
 
 /* The blocks sorted by (instance, block) give each instance's minutes in time order, the hosts of
- * one instance summed per minute, with a sort of blocks rather than of minutes (eight times
- * fewer). The result is allocated at its exact size, counted from the used-minute bits: in a
- * dense month it is the largest thing regsla holds. With two threads or more, a second thread
- * fills the instances of the first half of the refs: this step is most of the serial tail of a
- * run, after the pipeline. */
-static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst,
-                           unsigned threads)
+ * one instance summed per minute as they are read (agg_minutes_next), with a sort of blocks
+ * rather than of minutes (eight times fewer). The counts stay in the table's blocks: a copy of
+ * every minute was the peak of a run, and grew with the share of minutes that have a request
+ * (+31 MB on a 2 M-line month, +40 MB on one four times as large). */
+static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
     size_t n = 0;
@@ -285,23 +269,20 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
             refs[n++] = (block_ref){ inst[b->host], block_used(t, b), b->block, b };
     }
     sort_refs(refs, n);
-    for (size_t i = 0, j; i < n; i = j)
-        r->instances[refs[i].inst].n_minutes +=
-            (size_t)__builtin_popcount(ref_group(refs, n, i, &j));
-    for (size_t i = 0; i < r->n_instances; i++) {
-        r->instances[i].minutes = rsla_xmalloc((r->instances[i].n_minutes + 1) * sizeof(agg_minute));
-        r->instances[i].n_minutes = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        agg_instance *ai = &r->instances[refs[i].inst];
+        if (!ai->blocks)
+            ai->blocks = refs + i;
+        ai->n_minutes += (size_t)__builtin_popcount(ref_group(refs, n, i, &j));
+        ai->n_blocks = (size_t)(refs + j - ai->blocks);
     }
-    const size_t split = threads > 1 ? instance_split(refs, n) : n;
-    fill_job first = { t, r, refs, 0, split }, second = { t, r, refs, split, n };
-    pthread_t tid;
-    const bool helped = split < n && pthread_create(&tid, NULL, fill_minutes, &first) == 0;
-    if (!helped)
-        fill_minutes(&first);
-    fill_minutes(&second);
-    if (helped)
-        pthread_join(tid, NULL);
-    free(refs);
+    for (size_t i = 0; i < r->n_instances; i++) {
+        agg_instance *ai = &r->instances[i];
+        ai->table = t;
+        if (!ai->blocks) /* no minute: an empty list, read as blocks all the same */
+            ai->blocks = refs + n;
+    }
+    r->blocks = refs;
 }
 
 static void finish_failures(const agg_table *t, agg_result *r, const uint32_t *inst)
@@ -406,9 +387,7 @@ bool agg_pending_resolve(agg_table *t)
     return ok;
 }
 
-/* agg_table_finish() with up to `threads` threads for the minutes of the result. */
-static agg_result *finish_threads(agg_table *t, unsigned threads, agg_instance_of_host map,
-                                  void *map_ctx)
+static agg_result *finish_table(agg_table *t, agg_instance_of_host map, void *map_ctx)
 {
     if (t->error || !agg_pending_resolve(t))
         return NULL;
@@ -419,7 +398,7 @@ static agg_result *finish_threads(agg_table *t, unsigned threads, agg_instance_o
     rsla_map_free(&t->cover_map);
     agg_result *r = rsla_xcalloc(1, sizeof *r);
     uint32_t *inst = assign_instances(t, r, map, map_ctx);
-    finish_minutes(t, r, inst, threads);
+    finish_minutes(t, r, inst);
     finish_failures(t, r, inst);
     finish_requests(t, r, inst);
     finish_coverage(t, r);
@@ -429,35 +408,40 @@ static agg_result *finish_threads(agg_table *t, unsigned threads, agg_instance_o
 
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
 {
-    return finish_threads(t, 1, map, map_ctx);
+    return finish_table(t, map, map_ctx);
 }
 
-/* Most tables that resolve spilled partitions side by side, one thread each. */
+/* Most threads that resolve spilled partitions side by side. */
 #define RESOLVE_WAYS 8
 
-/* One thread's share of the spilled partitions: those p with p % n == k, into a table of its
- * own. */
+/* One thread's share of the spilled partitions: those p with p % n == k, resolved in a scratch
+ * table of its own and counted in the target. */
 typedef struct resolve_job {
     const agg_spill *spill;
-    agg_table *into;
+    agg_table *scratch;
     unsigned k, n;
+    const agg_count_target *target;
 } resolve_job;
 
 static void *resolve_share(void *arg)
 {
     const resolve_job *j = arg;
-    (void)agg_spill_resolve_share(j->into, j->spill, j->k, j->n); /* failure: j->into->error */
+    /* failure: j->scratch->error */
+    (void)agg_spill_resolve_share(j->scratch, j->spill, j->k, j->n, j->target);
     return NULL;
 }
 
-/* Counts the pending requests gathered in `pending`: there, when none was spilled; else the
- * spilled partitions are shared among up to `threads` new tables (w), each resolved on a thread
- * of its own (partitions are independent: every line of a request is in one). @return the
- * number of tables made in w. */
-static size_t resolve_pending(agg_table *pending, agg_table **w, unsigned threads)
+/* Counts the pending requests gathered in `pending` in target's table: from memory, when none
+ * was spilled; else the spilled partitions are shared among up to `threads` threads, each with a
+ * scratch table of its own in w (partitions are independent: every line of a request is in
+ * one). @return the number of tables made in w. */
+static size_t resolve_pending(agg_table *pending, agg_table **w, unsigned threads,
+                              const agg_count_target *target)
 {
     if (!pending->spill) {
-        (void)agg_pending_resolve(pending);
+        pthread_mutex_lock(target->lock);
+        agg_pending_count_into(target->table, pending);
+        pthread_mutex_unlock(target->lock);
         return 0;
     }
     if (!agg_spill_pending(pending)) /* what is still in memory joins its partitions */
@@ -469,7 +453,7 @@ static size_t resolve_pending(agg_table *pending, agg_table **w, unsigned thread
     for (unsigned k = 0; k < ways; k++) {
         w[k] = agg_table_create(&pending->statuses);
         agg_table_set_pending_budget(w[k], pending->pending_budget);
-        jobs[k] = (resolve_job){ pending->spill, w[k], k, ways };
+        jobs[k] = (resolve_job){ pending->spill, w[k], k, ways, target };
     }
     for (unsigned k = 1; k < ways; k++)
         started[k] = pthread_create(&tids[k], NULL, resolve_share, &jobs[k]) == 0;
@@ -498,27 +482,33 @@ static bool gather_failure(agg_table **tables, size_t n, agg_table *const *more,
     return false;
 }
 
-/* Merges tables[1, n) into tables[0], which frees their memory as it goes. */
+/* Merges tables[1, n) into tables[0], which frees their memory as it goes; tables[0] is locked
+ * meanwhile, as resolving threads count in it too. */
 typedef struct merge_job {
     agg_table **tables;
     size_t n;
+    pthread_mutex_t *lock;
 } merge_job;
 
 static void *merge_into_first(void *arg)
 {
     const merge_job *j = arg;
+    pthread_mutex_lock(j->lock);
     for (size_t i = 1; i < j->n; i++)
         agg_table_merge(j->tables[0], j->tables[i]);
+    pthread_mutex_unlock(j->lock);
     return NULL;
 }
 
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx)
 {
-    /* The pending requests of every table move to one table, which resolves them on its own or
-     * shares its spilled partitions among resolving tables, while one thread merges the other
-     * tables into the first (merged, their memory goes back before the result is built). The
-     * resolving tables are merged last, and the finish reads the first table alone. */
+    /* The pending requests of every table move to one table, which counts them in tables[0] on
+     * its own or shares its spilled partitions among resolving threads, while one thread merges
+     * the other tables into tables[0] (merged, their memory goes back before the result is
+     * built). Resolved requests are counted in tables[0] directly, under a lock: resolving into
+     * tables of their own, merged last, held ~20 MB more on a month four times as large, where
+     * most blocks of the month have an error request. */
     agg_table *more[RESOLVE_WAYS + 1];
     size_t n_more = 0;
     agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);
@@ -527,27 +517,24 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
         agg_pending_take(pending, tables[i]);
     /* Read before the merge starts: the merging thread writes the tables' state. */
     const bool input_failed = gather_failure(tables, n, more, n_more);
-    merge_job job = { tables, n };
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    merge_job job = { tables, n, &lock };
+    const agg_count_target target = { tables[0], &lock };
     pthread_t tid;
     const bool merging = threads > 1 && n > 1 && pthread_create(&tid, NULL, merge_into_first, &job) == 0;
     if (!merging)
         merge_into_first(&job);
     if (!input_failed) /* else reading the files back is wasted */
-        n_more += resolve_pending(pending, more + 1, merging ? threads - 1 : threads);
+        n_more += resolve_pending(pending, more + 1, merging ? threads - 1 : threads, &target);
     if (merging)
         pthread_join(tid, NULL);
+    pthread_mutex_destroy(&lock);
     const bool failed = gather_failure(tables, n, more, n_more);
-    /* The resolving tables are merged too, not summed by the finish beside the first: on a
-     * month four times as large they hold ~20 MB of blocks for the minutes with errors, and
-     * the merge costs ~30 ms of the tail. */
-    for (size_t i = 0; i < n_more; i++) {
-        if (!failed)
-            agg_table_merge(tables[0], more[i]);
+    for (size_t i = 0; i < n_more; i++)
         agg_table_free(more[i]);
-    }
     if (failed)
         return NULL;
-    return finish_threads(tables[0], threads, map, map_ctx);
+    return finish_table(tables[0], map, map_ctx);
 }
 
 void agg_result_free(agg_result *r)
@@ -555,11 +542,11 @@ void agg_result_free(agg_result *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->n_instances; i++) {
-        free(r->instances[i].minutes);
         free(r->instances[i].failures);
         free(r->instances[i].failed_requests);
     }
     free(r->instances);
+    free(r->blocks);
     free(r->coverage);
     free(r->unmatched);
     free(r);
@@ -573,11 +560,13 @@ void agg_result_dump(const agg_result *r, FILE *f)
                 (unsigned long long)in->by_class[0], (unsigned long long)in->by_class[1],
                 (unsigned long long)in->by_class[2], (unsigned long long)in->by_class[3],
                 (unsigned long long)in->excluded, (unsigned long long)in->duplicate_lines);
-        for (size_t k = 0; k < in->n_minutes; k++) {
-            const agg_minute *m = &in->minutes[k];
-            fprintf(f, " M %lld %u/%u %u/%u o%u\n", (long long)m->minute, m->valid[0],
-                    m->failed[0], m->valid[1], m->failed[1], m->other);
-        }
+        agg_minute batch[AGG_MINUTES_BATCH];
+        for (size_t pos = 0, n; (n = agg_minutes_next(in, &pos, batch)) > 0;)
+            for (size_t k = 0; k < n; k++) {
+                const agg_minute *m = &batch[k];
+                fprintf(f, " M %lld %u/%u %u/%u o%u\n", (long long)m->minute, m->valid[0],
+                        m->failed[0], m->valid[1], m->failed[1], m->other);
+            }
         for (size_t k = 0; k < in->n_failures; k++) {
             const agg_failure *x = &in->failures[k];
             fprintf(f, " F %lld %d %d %d %s %s %llu\n", (long long)x->minute, x->status, x->cls,

@@ -2,6 +2,7 @@
 #define RSLA_AGG_INTERNAL_H
 /* The inside of an agg_table, shared by agg.c (adding and merging) and agg_finish.c (turning a
  * table into the sorted agg_result). Nothing outside analyzer/agg*.c includes this. */
+#include <pthread.h>            /* pthread_mutex_t */
 #include <stdbool.h>            /* bool */
 #include <stdint.h>             /* int64_t, uint32_t */
 #include <stdio.h>              /* FILE */
@@ -27,6 +28,16 @@ typedef struct minute_block {
     int64_t block;
     uint16_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
 } minute_block;
+
+/* A counter block of an instance, for walking an instance's blocks in time order: sorted by
+ * (inst, block), they are the minutes of an agg_result's instances. */
+struct agg_block_ref {
+    uint32_t inst;
+    uint8_t used;  /* bit m: minute m has a request; read while the blocks are walked in memory
+                      order, so that counting minutes needs no pass over them in sorted order */
+    int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
+    const minute_block *b;
+};
 
 typedef struct wide_counts {
     uint32_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
@@ -181,6 +192,9 @@ void agg_pending_add(agg_table *t, const pending_entry *e);
 void agg_pending_take(agg_table *dst, agg_table *src);
 /* Counts every request of the in-memory pending set, then empties it. */
 void agg_pending_count(agg_table *t);
+/* Counts every request of src's in-memory pending set in dst (hosts matched by name), then
+ * empties src's set. */
+void agg_pending_count_into(agg_table *dst, agg_table *src);
 /* Empties the in-memory pending set and releases its ids. */
 void agg_pending_clear(agg_table *t);
 /* Counts every request known by its error lines, spilled or not; the pending set is empty
@@ -201,10 +215,18 @@ void agg_spill_move(agg_table *dst, agg_table *src);
 /* Reads every partition back and counts its requests, one partition (or, past the budget, one
  * partition of a partition) in memory at a time. @return false (t->error set) on a read failure. */
 bool agg_spill_resolve(agg_table *t);
-/* Resolves the partitions p of s with p % n == k into `into` (a table of its own; s is only
- * read, so several tables can share it from several threads). @return false (into->error set)
- * on a read failure. */
-bool agg_spill_resolve_share(agg_table *into, const agg_spill *s, unsigned k, unsigned n);
+/* Where resolved requests are counted: `table`, shared by several resolving threads and a
+ * merging one, each holding `lock` while it writes the table. */
+typedef struct agg_count_target {
+    agg_table *table;
+    pthread_mutex_t *lock;
+} agg_count_target;
+/* Resolves the partitions p of s with p % n == k in `scratch` (a table of its own, which holds
+ * one partition's requests at a time; s is only read, so several threads can share it) and
+ * counts each partition's requests in target's table. @return false (scratch->error set) on a
+ * read failure. */
+bool agg_spill_resolve_share(agg_table *scratch, const agg_spill *s, unsigned k, unsigned n,
+                             const agg_count_target *target);
 void agg_spill_free(agg_spill *s);
 
 #endif

@@ -278,11 +278,26 @@ static bool add_segment(agg_table *t, const char *buf, uint64_t len)
     return true;
 }
 
-static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap);
+static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap,
+                          const agg_count_target *target);
+
+/* Counts t's pending requests, all of them whole (every line of each was read): in t, or in
+ * target's table under its lock. */
+static void count_resolved(agg_table *t, const agg_count_target *target)
+{
+    if (!target) {
+        agg_pending_count(t);
+        return;
+    }
+    pthread_mutex_lock(target->lock);
+    agg_pending_count_into(target->table, t);
+    pthread_mutex_unlock(target->lock);
+}
 
 /* Resolves partition p of s: its records are merged in memory, and counted when they fit the
  * budget; past it they go to a spill of the next level, resolved the same way. */
-static bool resolve_part(agg_table *t, const agg_spill *s, int p, char **buf, size_t *cap)
+static bool resolve_part(agg_table *t, const agg_spill *s, int p, char **buf, size_t *cap,
+                         const agg_count_target *target)
 {
     agg_spill *next = NULL;
     bool ok = true;
@@ -298,17 +313,18 @@ static bool resolve_part(agg_table *t, const agg_spill *s, int p, char **buf, si
             ok = spill_to(t, &next, s->level + 1);
     }
     if (ok && next)
-        ok = spill_to(t, &next, s->level + 1) && resolve_spill(t, next, buf, cap);
+        ok = spill_to(t, &next, s->level + 1) && resolve_spill(t, next, buf, cap, target);
     if (ok)
-        agg_pending_count(t);
+        count_resolved(t, target);
     agg_spill_free(next);
     return ok;
 }
 
-static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap)
+static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap,
+                          const agg_count_target *target)
 {
     for (int p = 0; p < AGG_SPILL_PARTS; p++)
-        if (!resolve_part(t, s, p, buf, cap))
+        if (!resolve_part(t, s, p, buf, cap, target))
             return false;
     return true;
 }
@@ -342,13 +358,14 @@ void agg_spill_move(agg_table *dst, agg_table *src)
     agg_spill_free(s);
 }
 
-bool agg_spill_resolve_share(agg_table *into, const agg_spill *s, unsigned k, unsigned n)
+bool agg_spill_resolve_share(agg_table *scratch, const agg_spill *s, unsigned k, unsigned n,
+                             const agg_count_target *target)
 {
     char *buf = NULL;
     size_t cap = 0;
     bool ok = true;
     for (unsigned p = k; ok && p < AGG_SPILL_PARTS; p += n)
-        ok = resolve_part(into, s, (int)p, &buf, &cap);
+        ok = resolve_part(scratch, s, (int)p, &buf, &cap, target);
     free(buf);
     return ok;
 }
@@ -359,7 +376,7 @@ bool agg_spill_resolve(agg_table *t)
         return false;
     char *buf = NULL;
     size_t cap = 0;
-    const bool ok = resolve_spill(t, t->spill, &buf, &cap);
+    const bool ok = resolve_spill(t, t->spill, &buf, &cap, NULL);
     free(buf);
     agg_pending_clear(t);
     agg_spill_free(t->spill); /* the disk space goes back now, not at exit */

@@ -566,36 +566,39 @@ static void do_instance(builder *b, const agg_instance *ai, const inventory *inv
     size_t nw = 0, cw = 0;
     macc *months = NULL;
     size_t nm = 0, cm = 0;
-    for (size_t i = 0; i < ai->n_minutes; i++) {
-        const agg_minute *am = &ai->minutes[i];
-        const int64_t key = grid_month_key(&g, am->minute);
-        if (nm == 0 || months[nm - 1].key != key) {
-            PUSH(months, nm, cm);
-            months[nm - 1].key = key;
-        }
-        macc *mo = &months[nm - 1];
-        mo->other += am->other;
-        int64_t ws, we;
-        grid_window(&g, am->minute, &ws, &we);
-        const bool in = minute_in_service(&svc, am->minute);
-        if (!in) {
-            mo->out_of_service += (uint64_t)am->valid[0] + am->valid[1];
-            continue;
-        }
-        mo->push.valid += am->valid[CLASSIFY_PUSH];
-        mo->push.failed += am->failed[CLASSIFY_PUSH];
-        mo->pull.valid += am->valid[CLASSIFY_PULL];
-        mo->pull.failed += am->failed[CLASSIFY_PULL];
-        if (nw == 0 || w[nw - 1].ws != ws) {
-            PUSH(w, nw, cw);
-            w[nw - 1].ws = ws;
-            w[nw - 1].we = we;
-            w[nw - 1].m_in = overlap(&svc, ws, we);
-            w[nw - 1].month_key = key;
-        }
-        for (int c = 0; c < 2; c++) {
-            w[nw - 1].v[c] += am->valid[c];
-            w[nw - 1].f[c] += am->failed[c];
+    agg_minute batch[AGG_MINUTES_BATCH];
+    for (size_t pos = 0, n_batch; (n_batch = agg_minutes_next(ai, &pos, batch)) > 0;) {
+        for (size_t i = 0; i < n_batch; i++) {
+            const agg_minute *am = &batch[i];
+            const int64_t key = grid_month_key(&g, am->minute);
+            if (nm == 0 || months[nm - 1].key != key) {
+                PUSH(months, nm, cm);
+                months[nm - 1].key = key;
+            }
+            macc *mo = &months[nm - 1];
+            mo->other += am->other;
+            int64_t ws, we;
+            grid_window(&g, am->minute, &ws, &we);
+            const bool in = minute_in_service(&svc, am->minute);
+            if (!in) {
+                mo->out_of_service += (uint64_t)am->valid[0] + am->valid[1];
+                continue;
+            }
+            mo->push.valid += am->valid[CLASSIFY_PUSH];
+            mo->push.failed += am->failed[CLASSIFY_PUSH];
+            mo->pull.valid += am->valid[CLASSIFY_PULL];
+            mo->pull.failed += am->failed[CLASSIFY_PULL];
+            if (nw == 0 || w[nw - 1].ws != ws) {
+                PUSH(w, nw, cw);
+                w[nw - 1].ws = ws;
+                w[nw - 1].we = we;
+                w[nw - 1].m_in = overlap(&svc, ws, we);
+                w[nw - 1].month_key = key;
+            }
+            for (int c = 0; c < 2; c++) {
+                w[nw - 1].v[c] += am->valid[c];
+                w[nw - 1].f[c] += am->failed[c];
+            }
         }
     }
     for (size_t i = 0; i < nw; i++)

@@ -91,6 +91,22 @@ void *rsla_arena_alloc(rsla_arena *a, size_t n)
     return p;
 }
 
+void rsla_arena_adopt(rsla_arena *dst, rsla_arena *src)
+{
+    if (!src->head)
+        return;
+    if (!dst->head) {
+        *dst = *src;
+    } else { /* behind dst's current block, which stays the one it allocates from */
+        rsla_arena_block *tail = src->head;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = dst->head->next;
+        dst->head->next = src->head;
+    }
+    rsla_arena_init(src);
+}
+
 const char *rsla_arena_strndup(rsla_arena *a, const char *s, size_t len)
 {
     char *p = rsla_arena_alloc(a, len + 1);

@@ -53,6 +53,9 @@ typedef struct rsla_arena {
 void rsla_arena_init(rsla_arena *a);
 void rsla_arena_free(rsla_arena *a);
 void *rsla_arena_alloc(rsla_arena *a, size_t n); /* 8-byte aligned */
+/* Moves every allocation of src to dst, nothing copied: they live as long as dst now. src is left
+ * empty and usable. */
+void rsla_arena_adopt(rsla_arena *dst, rsla_arena *src);
 /* A NUL-terminated copy of s[0..len). */
 const char *rsla_arena_strndup(rsla_arena *a, const char *s, size_t len);
 

@@ -176,6 +176,70 @@ static void test_mapping(void)
     agg_table_free(t);
 }
 
+static const char *map_two_hosts(void *ctx, const char *host)
+{
+    (void)ctx;
+    return strcmp(host, "a.example") == 0 || strcmp(host, "b.example") == 0 ? "inst" : NULL;
+}
+
+/* The minutes of an instance read from the table's blocks: two hosts of one instance summed per
+ * minute, blocks shared and not, minutes in order and in batches; against counts made here. */
+static void test_minutes_of_hosts(void)
+{
+    static const int at[] = { 0, 3, 7, 8, 9, 15, 16, 20, 100, 101, 1000, 1007 };
+    enum { N_AT = sizeof at / sizeof at[0], SPAN = 1008 };
+    static uint32_t valid[SPAN], failed[SPAN];
+    const agg_status_table st = default_statuses();
+    agg_table *t = agg_table_create(&st);
+    const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes, a multiple of 8 */
+    for (int k = 0; k < N_AT; k++)
+        for (int h = 0; h < 2; h++) {
+            if ((at[k] + h) % 3 == 0) /* some minutes have one host, some both */
+                continue;
+            char when[40];
+            rsla_time_format(when, (base + at[k]) * 60 * 1000000000LL, 0, true);
+            const line l = { when, h ? "b.example:443" : "a.example", "GET", "/v2/r/blobs/x",
+                             k % 2 ? 503 : 200, NULL };
+            add_line(t, &l);
+            valid[at[k]]++;
+            failed[at[k]] += k % 2;
+        }
+    agg_result *r = agg_table_finish(t, map_two_hosts, NULL);
+    CHECK_EQ_INT(r->n_instances, 1);
+    agg_minute m[AGG_MINUTES_BATCH];
+    size_t pos = 0, n, seen = 0;
+    int64_t last = -1;
+    while ((n = agg_minutes_next(&r->instances[0], &pos, m)) > 0) {
+        CHECK(n <= AGG_MINUTES_BATCH);
+        for (size_t i = 0; i < n; i++, seen++) {
+            const int64_t off = m[i].minute - base;
+            CHECK(off > last && off < SPAN);
+            last = off;
+            CHECK_EQ_INT(m[i].valid[CLASSIFY_PULL], valid[off]);
+            CHECK_EQ_INT(m[i].failed[CLASSIFY_PULL], failed[off]);
+        }
+    }
+    size_t want = 0;
+    for (int k = 0; k < SPAN; k++)
+        want += valid[k] > 0;
+    CHECK_EQ_INT(seen, want);
+    CHECK_EQ_INT(r->instances[0].n_minutes, want);
+    agg_result_free(r);
+    agg_table_free(t);
+
+    /* An instance built by hand keeps its minutes in an array, read in batches all the same. */
+    agg_minute arr[19] = { 0 };
+    for (int i = 0; i < 19; i++)
+        arr[i].minute = i;
+    const agg_instance hand = { .name = "hand", .minutes = arr, .n_minutes = 19 };
+    pos = 0;
+    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), AGG_MINUTES_BATCH);
+    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), AGG_MINUTES_BATCH);
+    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), 19 - 2 * AGG_MINUTES_BATCH);
+    CHECK_EQ_INT(m[0].minute, 2 * AGG_MINUTES_BATCH);
+    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), 0);
+}
+
 static void test_normalise(void)
 {
     char out[64];
@@ -204,13 +268,24 @@ static void test_busy_minute(void)
         add_line(b, &bad);
         add_line(b, &ok);
     }
+    /* A wide block that only b has: the merge takes it over, counters and all. */
+    const line later = { "2024-02-01T01:00:00Z", "busy", "GET", "/v2/a/manifests/1", 200, NULL };
+    for (int i = 0; i < 66000; i++)
+        add_line(b, &later);
     agg_table_merge(a, b);
     agg_result *r = agg_table_finish(a, NULL, NULL);
     CHECK_EQ_INT(r->n_instances, 1);
-    CHECK_EQ_INT(r->instances[0].n_minutes, 1);
-    CHECK_EQ_INT(r->instances[0].minutes[0].valid[CLASSIFY_PULL], 150000);
-    CHECK_EQ_INT(r->instances[0].minutes[0].failed[CLASSIFY_PULL], 40000);
-    CHECK_EQ_INT(r->instances[0].by_class[CLASSIFY_PULL], 150000);
+    CHECK_EQ_INT(r->instances[0].n_minutes, 2);
+    agg_minute m[AGG_MINUTES_BATCH];
+    size_t pos = 0;
+    CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 1);
+    CHECK_EQ_INT(m[0].valid[CLASSIFY_PULL], 150000);
+    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], 40000);
+    CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 1);
+    CHECK_EQ_INT(m[0].valid[CLASSIFY_PULL], 66000);
+    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], 0);
+    CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 0);
+    CHECK_EQ_INT(r->instances[0].by_class[CLASSIFY_PULL], 216000);
     agg_result_free(r);
     agg_table_free(a);
     agg_table_free(b);
@@ -479,6 +554,7 @@ int main(void)
     test_busy_minute();
     test_merge_laws();
     test_mapping();
+    test_minutes_of_hosts();
     test_normalise();
     test_spill_identical();
     test_spill_merge_sides();
