@@ -568,6 +568,7 @@ static void table_release(agg_table *t)
     free(t->raws.v);
     free(t->strings.v);
     free(t->blocks.v);
+    free(t->loose.v);
     free(t->wide.v);
     free(t->covers.v);
     free(t->failures.v);
@@ -638,9 +639,7 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
 
 /* MARK: - Merge (Public) */
 
-/* A block of src that dst lacks becomes dst's as it is: the merge of two tables that cover the
- * same month in turns (one file read by two threads) copied most of their blocks, and both sets
- * were alive at once, the peak of a run. */
+/* A block of src becomes one of dst's loose blocks as it is, host and wide counters re-homed. */
 static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, uint32_t host)
 {
     b->host = host;
@@ -648,25 +647,17 @@ static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, u
         VEC_PUSH(dst->wide, src->wide.v[b->wide - 1]);
         b->wide = (uint32_t)dst->wide.n;
     }
-    block_insert(dst, b);
+    VEC_PUSH(dst->loose, b);
 }
 
+/* Every block of src becomes dst's, nothing copied or looked up: the arena that holds them is
+ * spliced into dst's. */
 static void merge_blocks(agg_table *dst, agg_table *src, const uint32_t *remap)
 {
-    for (size_t i = 0; i < src->blocks.n; i++) {
-        minute_block *b = src->blocks.v[i];
-        minute_block *d = block_find(dst, remap[b->host], b->block);
-        if (!d) {
-            block_adopt(dst, src, b, remap[b->host]);
-            continue;
-        }
-        for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
-            for (int c = 0; c < CNT_SLOTS; c++) {
-                const uint32_t n = agg_block_get(src, b, m, c);
-                if (n)
-                    block_add(dst, d, m, c, n);
-            }
-    }
+    for (size_t i = 0; i < src->blocks.n; i++)
+        block_adopt(dst, src, src->blocks.v[i], remap[src->blocks.v[i]->host]);
+    for (size_t i = 0; i < src->loose.n; i++)
+        block_adopt(dst, src, src->loose.v[i], remap[src->loose.v[i]->host]);
     rsla_arena_adopt(&dst->block_arena, &src->block_arena);
     for (size_t i = 0; i < src->covers.n; i++) {
         const cover_block *b = src->covers.v[i];

@@ -2,6 +2,7 @@
  * hosts mapped to instances, every list sorted with total-order tie-breaks so that the result is
  * the same whatever order the table was filled and merged in. */
 #include <pthread.h> /* pthread_create: the merge and the spill resolution run side by side */
+#include <stdatomic.h> /* atomic_uint */
 #include <stdlib.h> /* qsort, free */
 #include <string.h> /* strcmp, memmove */
 
@@ -139,25 +140,30 @@ static unsigned bits_for(uint64_t v)
     return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
 }
 
-/* One stable counting pass of refs by bits [shift, shift + REF_RADIX_BITS) of their key. */
-static void radix_pass(const block_ref *from, block_ref *to, const uint64_t *key_from,
-                       uint64_t *key_to, size_t n, unsigned shift)
+/* The sort key of a ref: instance, then block (less the lowest block) in the low block_bits. */
+static uint64_t ref_key(const block_ref *r, int64_t lo, unsigned block_bits)
+{
+    return ((uint64_t)r->inst << block_bits) | ((uint64_t)r->block - (uint64_t)lo);
+}
+
+/* One stable counting pass of refs by bits [shift, shift + REF_RADIX_BITS) of their key. The key
+ * is made again from the ref at each pass rather than kept beside it: on a 4x month the keys
+ * were 5 MB more at the peak of the run. */
+static void radix_pass(const block_ref *from, block_ref *to, size_t n, int64_t lo,
+                       unsigned block_bits, unsigned shift)
 {
     size_t count[1u << REF_RADIX_BITS] = { 0 };
     const uint64_t mask = (1u << REF_RADIX_BITS) - 1;
     for (size_t i = 0; i < n; i++)
-        count[(key_from[i] >> shift) & mask]++;
+        count[(ref_key(&from[i], lo, block_bits) >> shift) & mask]++;
     size_t at = 0;
     for (size_t d = 0; d <= mask; d++) {
         const size_t c = count[d];
         count[d] = at;
         at += c;
     }
-    for (size_t i = 0; i < n; i++) {
-        const size_t j = count[(key_from[i] >> shift) & mask]++;
-        to[j] = from[i];
-        key_to[j] = key_from[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        to[count[(ref_key(&from[i], lo, block_bits) >> shift) & mask]++] = from[i];
 }
 
 /* Sorts refs by (instance, block): an LSD radix sort of the key instance << b | (block - lowest
@@ -181,23 +187,16 @@ static void sort_refs(block_ref *refs, size_t n)
         rsla_sort(refs, n, sizeof *refs, block_ref_cmp);
         return;
     }
-    uint64_t *key = rsla_xmalloc(2 * n * sizeof *key);
     block_ref *tmp = rsla_xmalloc(n * sizeof *tmp);
-    for (size_t i = 0; i < n; i++)
-        key[i] = ((uint64_t)refs[i].inst << block_bits) | ((uint64_t)refs[i].block - (uint64_t)lo);
     block_ref *src = refs, *dst = tmp;
-    uint64_t *ksrc = key, *kdst = key + n;
     for (unsigned shift = 0; shift < bits; shift += REF_RADIX_BITS) {
-        radix_pass(src, dst, ksrc, kdst, n, shift);
+        radix_pass(src, dst, n, lo, block_bits, shift);
         block_ref *t = src;
         src = dst, dst = t;
-        uint64_t *k = ksrc;
-        ksrc = kdst, kdst = k;
     }
     if (src != refs)
         memcpy(refs, src, n * sizeof *refs);
     free(tmp);
-    free(key);
 }
 
 /* Minute m of the blocks refs[0, n) (one instance, one block, several hosts) summed. */
@@ -261,10 +260,10 @@ size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_
  * (+31 MB on a 2 M-line month, +40 MB on one four times as large). */
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
-    block_ref *refs = rsla_xmalloc((t->blocks.n + 1) * sizeof *refs);
+    block_ref *refs = rsla_xmalloc((t->blocks.n + t->loose.n + 1) * sizeof *refs);
     size_t n = 0;
-    for (size_t i = 0; i < t->blocks.n; i++) {
-        const minute_block *b = t->blocks.v[i];
+    for (size_t i = 0; i < t->blocks.n + t->loose.n; i++) {
+        const minute_block *b = i < t->blocks.n ? t->blocks.v[i] : t->loose.v[i - t->blocks.n];
         if (inst[b->host] != UINT32_MAX)
             refs[n++] = (block_ref){ inst[b->host], block_used(t, b), b->block, b };
     }
@@ -411,62 +410,34 @@ agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_c
     return finish_table(t, map, map_ctx);
 }
 
-/* Most threads that resolve spilled partitions side by side. */
-#define RESOLVE_WAYS 8
+/* Most threads that finish tables side by side. */
+#define FINISH_WAYS 8
 
-/* One thread's share of the spilled partitions: those p with p % n == k, resolved in a scratch
- * table of its own and counted in the target. */
-typedef struct resolve_job {
-    const agg_spill *spill;
+/* One thread's part of the finish: merging tables[1, n) into tables[0] first when it has them
+ * (under target's lock, as the other threads count in tables[0] meanwhile), then resolving
+ * spilled partitions, taken one at a time from a shared counter, in a scratch table of its own
+ * and counting them in tables[0]. */
+typedef struct finish_job {
+    agg_table **tables;
+    size_t n;
+    const agg_spill *spill; /* NULL: nothing to resolve */
+    atomic_uint *next_part;
     agg_table *scratch;
-    unsigned k, n;
     const agg_count_target *target;
-} resolve_job;
+} finish_job;
 
-static void *resolve_share(void *arg)
+static void *finish_work(void *arg)
 {
-    const resolve_job *j = arg;
-    /* failure: j->scratch->error */
-    (void)agg_spill_resolve_share(j->scratch, j->spill, j->k, j->n, j->target);
+    const finish_job *j = arg;
+    if (j->n > 1) {
+        pthread_mutex_lock(j->target->lock);
+        for (size_t i = 1; i < j->n; i++)
+            agg_table_merge(j->tables[0], j->tables[i]);
+        pthread_mutex_unlock(j->target->lock);
+    }
+    if (j->spill) /* failure: j->scratch->error */
+        (void)agg_spill_resolve_shared(j->scratch, j->spill, j->next_part, j->target);
     return NULL;
-}
-
-/* Counts the pending requests gathered in `pending` in target's table: from memory, when none
- * was spilled; else the spilled partitions are shared among up to `threads` threads, each with a
- * scratch table of its own in w (partitions are independent: every line of a request is in
- * one). @return the number of tables made in w. */
-static size_t resolve_pending(agg_table *pending, agg_table **w, unsigned threads,
-                              const agg_count_target *target)
-{
-    if (!pending->spill) {
-        pthread_mutex_lock(target->lock);
-        agg_pending_count_into(target->table, pending);
-        pthread_mutex_unlock(target->lock);
-        return 0;
-    }
-    if (!agg_spill_pending(pending)) /* what is still in memory joins its partitions */
-        return 0;
-    const unsigned ways = threads < 1 ? 1 : threads > RESOLVE_WAYS ? RESOLVE_WAYS : threads;
-    resolve_job jobs[RESOLVE_WAYS];
-    pthread_t tids[RESOLVE_WAYS];
-    bool started[RESOLVE_WAYS] = { false };
-    for (unsigned k = 0; k < ways; k++) {
-        w[k] = agg_table_create(&pending->statuses);
-        agg_table_set_pending_budget(w[k], pending->pending_budget);
-        jobs[k] = (resolve_job){ pending->spill, w[k], k, ways, target };
-    }
-    for (unsigned k = 1; k < ways; k++)
-        started[k] = pthread_create(&tids[k], NULL, resolve_share, &jobs[k]) == 0;
-    resolve_share(&jobs[0]);
-    for (unsigned k = 1; k < ways; k++) {
-        if (started[k])
-            pthread_join(tids[k], NULL);
-        else
-            resolve_share(&jobs[k]);
-    }
-    agg_spill_free(pending->spill); /* the disk space goes back now, not at exit */
-    pending->spill = NULL;
-    return ways;
 }
 
 /* The first failure of any table, recorded on tables[0]. @return whether there was one. */
@@ -482,56 +453,58 @@ static bool gather_failure(agg_table **tables, size_t n, agg_table *const *more,
     return false;
 }
 
-/* Merges tables[1, n) into tables[0], which frees their memory as it goes; tables[0] is locked
- * meanwhile, as resolving threads count in it too. */
-typedef struct merge_job {
-    agg_table **tables;
-    size_t n;
-    pthread_mutex_t *lock;
-} merge_job;
-
-static void *merge_into_first(void *arg)
+/* Runs the jobs, jobs[0] on this thread and each other on a thread of its own (or here, after,
+ * when a thread cannot be started). */
+static void run_jobs(finish_job *jobs, unsigned n)
 {
-    const merge_job *j = arg;
-    pthread_mutex_lock(j->lock);
-    for (size_t i = 1; i < j->n; i++)
-        agg_table_merge(j->tables[0], j->tables[i]);
-    pthread_mutex_unlock(j->lock);
-    return NULL;
+    pthread_t tids[FINISH_WAYS];
+    bool started[FINISH_WAYS] = { false };
+    for (unsigned k = 1; k < n; k++)
+        started[k] = pthread_create(&tids[k], NULL, finish_work, &jobs[k]) == 0;
+    finish_work(&jobs[0]);
+    for (unsigned k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(tids[k], NULL);
+        else
+            finish_work(&jobs[k]);
+    }
 }
 
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx)
 {
-    /* The pending requests of every table move to one table, which counts them in tables[0] on
-     * its own or shares its spilled partitions among resolving threads, while one thread merges
-     * the other tables into tables[0] (merged, their memory goes back before the result is
-     * built). Resolved requests are counted in tables[0] directly, under a lock: resolving into
-     * tables of their own, merged last, held ~20 MB more on a month four times as large, where
-     * most blocks of the month have an error request. */
-    agg_table *more[RESOLVE_WAYS + 1];
+    /* The pending requests of every table move to one table: counted in tables[0] at once when
+     * none was spilled, else its spilled partitions are shared among up to `threads` threads,
+     * one of which merges the other tables into tables[0] first (merged, their memory goes back
+     * before the result is built). Resolved requests are counted in tables[0] directly, under a
+     * lock: resolving into tables of their own, merged last, held ~20 MB more on a month four
+     * times as large, where most blocks of the month have an error request. */
+    agg_table *more[FINISH_WAYS + 1];
     size_t n_more = 0;
     agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);
     agg_table_set_pending_budget(pending, tables[0]->pending_budget);
     for (size_t i = 0; i < n; i++)
         agg_pending_take(pending, tables[i]);
-    /* Read before the merge starts: the merging thread writes the tables' state. */
     const bool input_failed = gather_failure(tables, n, more, n_more);
+    if (!input_failed && !pending->spill)
+        agg_pending_count_into(tables[0], pending);
+    const bool spilled = !input_failed && pending->spill && agg_spill_pending(pending);
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    merge_job job = { tables, n, &lock };
     const agg_count_target target = { tables[0], &lock };
-    pthread_t tid;
-    const bool merging = threads > 1 && n > 1 && pthread_create(&tid, NULL, merge_into_first, &job) == 0;
-    if (!merging)
-        merge_into_first(&job);
-    if (!input_failed) /* else reading the files back is wasted */
-        n_more += resolve_pending(pending, more + 1, merging ? threads - 1 : threads, &target);
-    if (merging)
-        pthread_join(tid, NULL);
+    atomic_uint next_part = 0;
+    const unsigned ways = !spilled ? 1 : threads < 1 ? 1 : threads > FINISH_WAYS ? FINISH_WAYS : threads;
+    finish_job jobs[FINISH_WAYS];
+    for (unsigned k = 0; k < ways; k++) {
+        agg_table *scratch = more[n_more++] = agg_table_create(&tables[0]->statuses);
+        agg_table_set_pending_budget(scratch, tables[0]->pending_budget);
+        jobs[k] = (finish_job){ tables, k == 0 ? n : 0, spilled ? pending->spill : NULL,
+                                &next_part, scratch, &target };
+    }
+    run_jobs(jobs, ways);
     pthread_mutex_destroy(&lock);
     const bool failed = gather_failure(tables, n, more, n_more);
     for (size_t i = 0; i < n_more; i++)
-        agg_table_free(more[i]);
+        agg_table_free(more[i]); /* the pending table's spill files go with it */
     if (failed)
         return NULL;
     return finish_table(tables[0], map, map_ctx);

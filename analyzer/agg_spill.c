@@ -358,13 +358,13 @@ void agg_spill_move(agg_table *dst, agg_table *src)
     agg_spill_free(s);
 }
 
-bool agg_spill_resolve_share(agg_table *scratch, const agg_spill *s, unsigned k, unsigned n,
-                             const agg_count_target *target)
+bool agg_spill_resolve_shared(agg_table *scratch, const agg_spill *s, atomic_uint *next_part,
+                              const agg_count_target *target)
 {
     char *buf = NULL;
     size_t cap = 0;
     bool ok = true;
-    for (unsigned p = k; ok && p < AGG_SPILL_PARTS; p += n)
+    for (unsigned p; ok && (p = atomic_fetch_add(next_part, 1)) < AGG_SPILL_PARTS;)
         ok = resolve_part(scratch, s, (int)p, &buf, &cap, target);
     free(buf);
     return ok;

@@ -41,6 +41,7 @@ typedef struct grid {
     int64_t w;
     bool valid;
     int64_t day, ds, de; /* local day number and its UTC minutes [ds, de) */
+    int64_t month_key;   /* y*12 + (m-1) of that day: every minute asks, the day rarely changes */
 } grid;
 
 static void grid_day(grid *g, int64_t minute)
@@ -60,6 +61,10 @@ static void grid_day(grid *g, int64_t minute)
             break;
     }
     g->day = day;
+    int64_t y;
+    int m, d;
+    rsla_civil_from_days(day, &y, &m, &d);
+    g->month_key = y * 12 + (m - 1);
     g->valid = true;
 }
 
@@ -75,10 +80,7 @@ static void grid_window(grid *g, int64_t minute, int64_t *ws, int64_t *we)
 static int64_t grid_month_key(grid *g, int64_t minute)
 {
     grid_day(g, minute);
-    int64_t y;
-    int m, d;
-    rsla_civil_from_days(g->day, &y, &m, &d);
-    return y * 12 + (m - 1);
+    return g->month_key;
 }
 
 static void month_bounds(const tz_zone *z, int64_t key, int64_t *ms, int64_t *me)

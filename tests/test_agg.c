@@ -153,6 +153,47 @@ static void test_merge_laws(void)
     free(whole);
 }
 
+/* Lines [0, i) into a, [i, j) into b and [j, N) into c, merged as a tree (c into b, then b into
+ * a: a takes over blocks b took over) or, with late, [j, N) added to a after the merge. */
+static char *dump_of_tree(size_t i, size_t j, bool late)
+{
+    const agg_status_table st = default_statuses();
+    agg_table *a = agg_table_create(&st), *b = agg_table_create(&st), *c = agg_table_create(&st);
+    for (size_t k = 0; k < N_SAMPLE; k++)
+        if (k < i || (k >= j && !late))
+            add_line(k < i ? a : c, &sample[k]);
+        else if (k < j)
+            add_line(b, &sample[k]);
+    agg_table_merge(b, c);
+    agg_table_merge(a, b);
+    for (size_t k = j; late && k < N_SAMPLE; k++)
+        add_line(a, &sample[k]);
+    agg_result *r = agg_table_finish(a, NULL, NULL);
+    char *d = dump(r);
+    agg_result_free(r);
+    agg_table_free(a);
+    agg_table_free(b);
+    agg_table_free(c);
+    return d;
+}
+
+/* Merged tables of merged tables, and a table added to after a merge, give the whole's result. */
+static void test_merge_tree(void)
+{
+    size_t order[N_SAMPLE];
+    for (size_t i = 0; i < N_SAMPLE; i++)
+        order[i] = i;
+    char *whole = dump_of_split(order, 0);
+    for (size_t i = 0; i <= N_SAMPLE; i++)
+        for (size_t j = i; j <= N_SAMPLE; j++)
+            for (int late = 0; late < 2; late++) {
+                char *d = dump_of_tree(i, j, late);
+                CHECK_EQ_STR(d, whole);
+                free(d);
+            }
+    free(whole);
+}
+
 static const char *map_reg_only(void *ctx, const char *host)
 {
     (void)ctx;
@@ -553,6 +594,7 @@ int main(void)
     test_counts();
     test_busy_minute();
     test_merge_laws();
+    test_merge_tree();
     test_mapping();
     test_minutes_of_hosts();
     test_normalise();
