@@ -51,7 +51,7 @@ typedef struct file_work {
     uint64_t decoded, skipped; /* decoded bytes of its own text, bytes before its first line */
     file_state state;
     bool busy;              /* a thread holds the reader */
-    size_t owner;           /* 1 + the thread that reads it while each thread has its own */
+    size_t owner;           /* 1 + the thread that reads it (readable_file) */
     char *carry;            /* partial last line, waiting for the next chunk */
     size_t carry_len, carry_cap;
     uint64_t next_seq, next_offset;
@@ -397,20 +397,14 @@ static bool claimable(const pipeline *p, const file_work *f)
     return f->state != FILE_DONE && !f->busy && !waits;
 }
 
-/* The first file that is neither finished nor held, so files are read in order and at most one
- * file per thread is open at a time. */
-static file_work *claimable_file(pipeline *p)
-{
-    for (size_t i = 0; i < p->n_files; i++)
-        if (claimable(p, &p->files[i]))
-            return &p->files[i];
-    return NULL;
-}
-
-/* While each thread has files of its own: thread me's file, else the first file nobody owns.
- * Without owners a thread took whatever file came first while the other scanned, so both
- * threads' tables held every file's minutes and the decoders' windows moved between cores. */
-static file_work *own_file(pipeline *p, size_t me)
+/* The file thread me reads next: its own (the one it read last), else the first file nobody has
+ * read, so files are read in order and at most one file per thread is open at a time. A file
+ * another thread reads waits for that thread, which comes back to it after each chunk it scans:
+ * its decoder's window (megabytes) stays in that core's caches. Without owners a thread took
+ * whatever file was free while the other scanned, so both threads' tables held every file's
+ * minutes, and one zstd frame was decoded on both cores in turns, its window going back and
+ * forth between them. */
+static file_work *readable_file(pipeline *p, size_t me)
 {
     file_work *unowned = NULL;
     for (size_t i = 0; i < p->n_files; i++) {
@@ -628,14 +622,15 @@ static void *thread_main(void *arg)
          * no hand-over, and each thread's table holds only its files' minutes, so tables do not
          * duplicate each other and merge cheaply. With fewer units, threads share the queue. */
         const bool own_mode = p->n_free > 0 && p->q_len == 0 && p->units_left >= p->opt->threads;
-        file_work *f = own_mode ? own_file(p, me) : claimable_file(p);
+        file_work *f = readable_file(p, me);
         const bool own = own_mode && f;
         /* Keep the decoders busy first: decoding one zstd frame is the stage that cannot be
          * split, and on a single-frame file it is the whole run's floor, so a thread reads
          * whenever a buffer is free; scanning catches up when the buffers run out. */
         const bool read_first = f && p->n_free > 0;
-        if (own) {
+        if (read_first)
             f->owner = me + 1;
+        if (own) {
             chunk *c = p->free_chunks[--p->n_free];
             if (read_step(p, f, c, true)) {
                 pthread_mutex_unlock(&p->lock);
