@@ -416,7 +416,7 @@ static int pending_detail_cmp(const pending_entry *a, const pending_entry *b)
     return c ? c : strcmp(a->repository, b->repository);
 }
 
-/* Strings are copied when a new entry is made: e may come from another table or a spill file. */
+/* The id is copied when a new entry is made: e may come from a spill file. */
 void agg_pending_add(agg_table *t, const pending_entry *e)
 {
     const pending_key k = { t, e->host, e->id, e->id_len };
@@ -427,8 +427,6 @@ void agg_pending_add(agg_table *t, const pending_entry *e)
         n.id = rsla_arena_strndup(&t->pending_arena, e->id, e->id_len);
         /* The entry, its map slots (the map is at most half full) and its id. */
         t->pending_bytes += sizeof n + 2 * sizeof(rsla_map_slot) + ((e->id_len + 8) & ~(size_t)7);
-        n.method = agg_intern(t, e->method, strlen(e->method));
-        n.repository = agg_intern(t, e->repository, strlen(e->repository));
         i = (uint32_t)t->pending.n;
         VEC_PUSH(t->pending, n);
         rsla_map_insert(&t->pending_map, h, i);
@@ -441,8 +439,8 @@ void agg_pending_add(agg_table *t, const pending_entry *e)
         p->time_ns = e->time_ns;
         p->cls = e->cls;
         p->endpoint = e->endpoint;
-        p->method = agg_intern(t, e->method, strlen(e->method));
-        p->repository = agg_intern(t, e->repository, strlen(e->repository));
+        p->method = e->method;
+        p->repository = e->repository;
     }
     p->status = status;
 }
@@ -456,9 +454,27 @@ void agg_pending_clear(agg_table *t)
     rsla_arena_free(&t->pending_arena);
 }
 
+/* src's interned strings as dst's, by address: a string of src is one allocation, and looking
+ * it up by address costs a compare where interning it again hashed it, per request. */
+typedef struct string_remap {
+    const char *from[64];
+    const char *to[64];
+} string_remap;
+
+static const char *remap_string(agg_table *dst, string_remap *m, const char *s)
+{
+    const size_t k = ((uintptr_t)s >> 3) & 63;
+    if (m->from[k] != s) {
+        m->from[k] = s;
+        m->to[k] = agg_intern(dst, s, strlen(s));
+    }
+    return m->to[k];
+}
+
 /* Counts the requests of src's pending set in dst (which may be src), then empties the set. */
 static void pending_count(agg_table *dst, agg_table *src)
 {
+    string_remap strings = { { NULL }, { NULL } };
     uint32_t *remap = NULL;
     if (dst != src) { /* hosts matched by name, strings made dst's own */
         remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
@@ -470,8 +486,8 @@ static void pending_count(agg_table *dst, agg_table *src)
         request r = { remap ? remap[p->host] : p->host, p->time_ns, p->status, p->cls,
                       p->endpoint, p->method, p->repository, { p->id, p->id_len } };
         if (remap) {
-            r.method = agg_intern(dst, p->method, strlen(p->method));
-            r.repository = agg_intern(dst, p->repository, strlen(p->repository));
+            r.method = remap_string(dst, &strings, p->method);
+            r.repository = remap_string(dst, &strings, p->repository);
         }
         dst->hosts.v[r.host].duplicate_lines += p->lines - 1;
         count_request(dst, &r);
@@ -694,9 +710,12 @@ static void merge_failures(agg_table *dst, const agg_table *src, const uint32_t 
 /* src's pending requests, in memory and spilled, become dst's; remap: src host -> dst host. */
 static void pending_move(agg_table *dst, agg_table *src, const uint32_t *remap)
 {
+    string_remap strings = { { NULL }, { NULL } };
     for (size_t i = 0; i < src->pending.n; i++) {
         pending_entry e = src->pending.v[i];
         e.host = remap[e.host];
+        e.method = remap_string(dst, &strings, e.method);
+        e.repository = remap_string(dst, &strings, e.repository);
         agg_pending_add(dst, &e);
         pending_check(dst);
     }

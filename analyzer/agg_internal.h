@@ -193,7 +193,8 @@ int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request
 uint32_t agg_host_get(agg_table *t, const char *name, size_t len);
 /* t's own NUL-terminated copy of s[0..len), one per distinct string. */
 const char *agg_intern(agg_table *t, const char *s, size_t len);
-/* Adds what one or more lines say of a request (e's strings need not be the table's own). */
+/* Adds what one or more lines say of a request: e's method and repository are t's own
+ * (agg_intern), its id is copied. */
 void agg_pending_add(agg_table *t, const pending_entry *e);
 /* Moves src's pending requests (in memory and spilled) to dst, hosts matched by name. */
 void agg_pending_take(agg_table *dst, agg_table *src);
