@@ -147,8 +147,9 @@ agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_c
  * What merging tables[1, n) into tables[0] and finishing it gives, with up to `threads` threads:
  * one thread merges while the others resolve the spilled pending error requests by partition,
  * each into a table of its own merged last.
- * tables[1, n) are left empty; tables[0] is as after agg_table_finish(): the result borrows its
- * strings, so free it after the result. On failure (NULL), agg_table_error(tables[0]) says why.
+ * The table with the most counter blocks is moved to tables[0] (the tables swap places in the
+ * array) and takes the others: tables[1, n) are left empty; tables[0] is as after
+ * agg_table_finish(): the result borrows its strings and blocks, so free it after the result. On failure (NULL), agg_table_error(tables[0]) says why.
  * The result is the same for any threads and any order of the tables. */
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx);

@@ -479,6 +479,17 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
      * before the result is built). Resolved requests are counted in tables[0] directly, under a
      * lock: resolving into tables of their own, merged last, held ~20 MB more on a month four
      * times as large, where most blocks of the month have an error request. */
+    /* The table with the most blocks takes the others: resolved requests are counted in it, and
+     * a minute with an error that it lacks gets a block of its own beside the other table's. On
+     * one file, where one thread decodes and the other scans, that one has nearly all of them:
+     * counting in the decoding thread's table made a second block for most minutes of a 4x month
+     * (+20 MB). */
+    for (size_t i = 1; i < n; i++)
+        if (tables[i]->blocks.n + tables[i]->loose.n > tables[0]->blocks.n + tables[0]->loose.n) {
+            agg_table *t = tables[0];
+            tables[0] = tables[i];
+            tables[i] = t;
+        }
     agg_table *more[FINISH_WAYS + 1];
     size_t n_more = 0;
     agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);

@@ -28,7 +28,7 @@ void rsla_map_free(rsla_map *m)
     m->count = 0;
 }
 
-static void map_place(rsla_map *m, uint64_t hash, uint32_t index)
+static void map_place(rsla_map *m, uint32_t hash, uint32_t index)
 {
     size_t i = hash & m->mask;
     while (m->slots[i].index != RSLA_MAP_NONE)
@@ -48,7 +48,7 @@ void rsla_map_insert(rsla_map *m, uint64_t hash, uint32_t index)
                 map_place(m, old[i].hash, old[i].index);
         free(old);
     }
-    map_place(m, hash, index);
+    map_place(m, (uint32_t)(hash >> 32), index);
     m->count++;
 }
 
