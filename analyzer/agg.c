@@ -666,8 +666,8 @@ static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, u
     VEC_PUSH(dst->loose, b);
 }
 
-/* Every block of src becomes dst's, nothing copied or looked up: the arena that holds them is
- * spliced into dst's. */
+/* Every block of src becomes dst's as it is, without a lookup: the arena that holds them is
+ * spliced into dst's; only wide counters are copied. */
 static void merge_blocks(agg_table *dst, agg_table *src, const uint32_t *remap)
 {
     for (size_t i = 0; i < src->blocks.n; i++)

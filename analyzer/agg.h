@@ -138,18 +138,20 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes);
 /* agg_table_finish() :
  * Resolves duplicate error lines, maps hosts to instances (with map == NULL every normalised
  * host is its own instance) and builds the sorted read-only result. The table must not be used
- * afterwards except to free it; the result borrows strings from it.
+ * afterwards except to free it; the result borrows its strings and reads its counter blocks.
  * @return a result to release with agg_result_free() before agg_table_free(), or NULL when the
  *         table has failed (agg_table_error() says why): no result may be reported then. */
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx);
 
 /* agg_tables_finish() :
  * What merging tables[1, n) into tables[0] and finishing it gives, with up to `threads` threads:
- * one thread merges while the others resolve the spilled pending error requests by partition,
- * each into a table of its own merged last.
+ * the spilled pending error requests are resolved partition by partition, each thread taking
+ * the next partition and counting it in tables[0] under a lock, one of them after merging the
+ * other tables into tables[0] under that lock.
  * The table with the most counter blocks is moved to tables[0] (the tables swap places in the
  * array) and takes the others: tables[1, n) are left empty; tables[0] is as after
- * agg_table_finish(): the result borrows its strings and blocks, so free it after the result. On failure (NULL), agg_table_error(tables[0]) says why.
+ * agg_table_finish(): the result borrows its strings and reads its counter blocks, so free it
+ * after the result. On failure (NULL), agg_table_error(tables[0]) says why.
  * The result is the same for any threads and any order of the tables. */
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx);

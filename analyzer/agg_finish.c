@@ -232,7 +232,8 @@ size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_
     if (!ai->blocks) {
         const size_t left = ai->n_minutes - *pos;
         const size_t n = left < AGG_MINUTES_BATCH ? left : AGG_MINUTES_BATCH;
-        memcpy(out, ai->minutes + *pos, n * sizeof *out);
+        if (n) /* an empty array may be NULL */
+            memcpy(out, ai->minutes + *pos, n * sizeof *out);
         *pos += n;
         return n;
     }

@@ -159,8 +159,10 @@ struct agg_table {
     /* Blocks taken over from merged tables, in no map: a (host, block) may have a block here as
      * well as in `blocks`, and the finish sums them (it sums the hosts of an instance anyway).
      * Looking each one up to add it into an existing block made the merge ~170 k cache-missing
-     * lookups on a 2 M-line month, for tables whose blocks hardly overlap (each thread reads
-     * its own stretches of time). */
+     * lookups on a 2 M-line month, whose threads' tables hardly overlap (each thread reads its
+     * own stretches of time). Where they do overlap (one log per replica of the same hosts,
+     * read by several threads), up to one block per thread is kept for a (host, block) until
+     * the end, as each thread's table held during the run. */
     VEC(minute_block *) loose;
     VEC(wide_counts) wide;
     VEC(cover_block *) covers;

@@ -539,7 +539,8 @@ static int write_output(const options *o, output *out)
 /* MARK: - Commands */
 
 /* The SLA report from the per-thread tables: finish them together (order-free), compute,
- * write. The tables are freed by the caller, after the result that borrows their strings. */
+ * write. The tables are freed by the caller, after the result that borrows their strings and
+ * counter blocks. */
 static int report_from_tables(const options *o, const config *cfg, ing_result *res)
 {
     agg_table **tables = (agg_table **)res->thread_states;

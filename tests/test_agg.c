@@ -332,6 +332,38 @@ static void test_busy_minute(void)
     agg_table_free(b);
 }
 
+/* Wide counters through two merges: a wide block of c becomes b's loose block, which becomes a's;
+ * b's own block of the same minute goes wide after its merge; a adds to the minute afterwards. */
+static void test_wide_adopted_twice(void)
+{
+    const agg_status_table st = default_statuses();
+    agg_table *a = agg_table_create(&st), *b = agg_table_create(&st), *c = agg_table_create(&st);
+    const line ok = { "2024-02-01T00:00:01Z", "h", "GET", "/v2/r/manifests/t", 200, NULL };
+    const line bad = { "2024-02-01T00:00:01Z", "h", "GET", "/v2/r/manifests/t", 503, NULL };
+    for (int i = 0; i < 66000; i++)
+        add_line(b, i % 3 ? &ok : &bad);
+    for (int i = 0; i < 70000; i++)
+        add_line(c, &ok);
+    for (int i = 0; i < 10; i++)
+        add_line(a, &ok);
+    agg_table_merge(b, c);
+    for (int i = 0; i < 65600; i++)
+        add_line(b, &ok);
+    agg_table_merge(a, b);
+    for (int i = 0; i < 5; i++)
+        add_line(a, &ok);
+    agg_result *r = agg_table_finish(a, NULL, NULL);
+    agg_minute m[AGG_MINUTES_BATCH];
+    size_t pos = 0;
+    CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 1);
+    CHECK_EQ_INT(m[0].valid[CLASSIFY_PULL], 66000 + 70000 + 10 + 65600 + 5);
+    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], 22000);
+    agg_result_free(r);
+    agg_table_free(a);
+    agg_table_free(b);
+    agg_table_free(c);
+}
+
 /* MARK: - Spill of pending requests */
 
 /* A synthetic stream of outcomes heavy in error lines: request ids repeat within a host (one
@@ -356,7 +388,7 @@ static void gen_lines(gen_line *out, size_t n, unsigned seed)
         l->time_ns = INT64_C(1706745600) * RSLA_NS_PER_SEC +
                      (int64_t)(rand() % 600) * (RSLA_NS_PER_SEC / 4); /* 150 s, ties */
         snprintf(l->host, sizeof l->host, "%s", hosts[rand() % 5]);
-        const int r = rand() % 7;
+        const int r = rand() % 100; /* more strings than pending_count()'s 64-entry cache */
         l->method = methods[rand() % 4];
         if (rand() % 2)
             snprintf(l->path, sizeof l->path, "/v2/repo%d/manifests/t", r);
@@ -386,18 +418,27 @@ static void add_gen(agg_table *t, const gen_line *l)
 
 /* The lines dealt to `parts` tables (line i to table perm[i] % parts) with the given pending
  * budget, merged in the order the tables were made or the reverse, then finished; or, with
- * threads > 0, handed in that order to agg_tables_finish() with that many threads. */
+ * threads > 0, handed in that order to agg_tables_finish() with that many threads. With
+ * premerge, each table has first taken in a table of its own, so that it carries loose blocks
+ * and another table's spill files into the finish. */
 static char *dump_of_spill(const gen_line *lines, size_t n, const size_t *perm, size_t parts,
-                           size_t budget, bool reverse, unsigned threads)
+                           size_t budget, bool reverse, unsigned threads, bool premerge)
 {
     const agg_status_table st = default_statuses();
-    agg_table *t[8];
+    agg_table *t[8], *extra[8];
     for (size_t k = 0; k < parts; k++) {
         t[k] = agg_table_create(&st);
+        extra[k] = agg_table_create(&st);
         agg_table_set_pending_budget(t[k], budget);
+        agg_table_set_pending_budget(extra[k], budget);
     }
     for (size_t i = 0; i < n; i++)
-        add_gen(t[perm[i] % parts], &lines[i]);
+        add_gen(premerge && perm[i] / parts % 2 ? extra[perm[i] % parts] : t[perm[i] % parts],
+                &lines[i]);
+    for (size_t k = 0; k < parts; k++) {
+        agg_table_merge(t[k], extra[k]);
+        agg_table_free(extra[k]);
+    }
     agg_table *order[8];
     for (size_t k = 0; k < parts; k++)
         order[k] = t[reverse ? parts - 1 - k : k];
@@ -429,17 +470,19 @@ static void test_spill_identical(void)
     gen_lines(lines, N, 11);
     for (size_t i = 0; i < N; i++)
         perm[i] = (size_t)rand();
-    char *whole = dump_of_spill(lines, N, perm, 1, SIZE_MAX, false, 0);
+    char *whole = dump_of_spill(lines, N, perm, 1, SIZE_MAX, false, 0, false);
     CHECK(whole && strstr(whole, " d") && !strstr(whole, " d0\n")); /* duplicates were merged */
     static const size_t budgets[] = { 0, 1, 700, 9000, 60000, SIZE_MAX };
     for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++)
         for (size_t parts = 1; parts <= 4; parts += 3)
             for (int rev = 0; rev < 2; rev++)
-                for (unsigned threads = 0; threads <= 3; threads++) {
-                    char *d = dump_of_spill(lines, N, perm, parts, budgets[b], rev, threads);
-                    CHECK_EQ_STR(d, whole);
-                    free(d);
-                }
+                for (unsigned threads = 0; threads <= 3; threads++)
+                    for (int pre = 0; pre < 2; pre++) {
+                        char *d = dump_of_spill(lines, N, perm, parts, budgets[b], rev, threads,
+                                                pre);
+                        CHECK_EQ_STR(d, whole);
+                        free(d);
+                    }
     free(whole);
     free(perm);
     free(lines);
@@ -504,6 +547,19 @@ static void test_spill_failure(void)
     CHECK(agg_table_error(pair[0]) && strstr(agg_table_error(pair[0]), "/nonexistent-regsla-test-dir"));
     agg_table_free(pair[0]);
     agg_table_free(pair[1]);
+    /* ... also when the failed table has the most blocks and is swapped to the front. */
+    pair[0] = agg_table_create(&st);
+    pair[1] = agg_table_create(&st);
+    agg_table_set_pending_budget(pair[1], 0);
+    add_line(pair[0], &sample[3]);
+    for (size_t i = 0; i < N_SAMPLE; i++)
+        add_line(pair[1], &sample[i]);
+    agg_table *const failed = pair[1];
+    CHECK(agg_tables_finish(pair, 2, 2, NULL, NULL) == NULL);
+    CHECK(pair[0] == failed);
+    CHECK(agg_table_error(pair[0]) && strstr(agg_table_error(pair[0]), "/nonexistent-regsla-test-dir"));
+    agg_table_free(pair[0]);
+    agg_table_free(pair[1]);
     if (saved)
         setenv("TMPDIR", saved, 1);
     else
@@ -541,27 +597,35 @@ static void test_spill_disk_full(void)
     signal(SIGXFSZ, old_handler);
 }
 
-/* A table whose every error line went to its spill file, which damage() then spoils. */
-static char *finish_damaged(void (*damage)(FILE *f, uint64_t size))
+/* `parts` tables whose every error line went to their spill files, which damage() then spoils;
+ * finished alone, or with agg_tables_finish() on `threads` threads. @return the error. */
+static char *finish_damaged(void (*damage)(FILE *f, uint64_t size), size_t parts, unsigned threads)
 {
     enum { N = 400 };
     gen_line *lines = malloc(N * sizeof *lines);
     gen_lines(lines, N, 3);
     const agg_status_table st = default_statuses();
-    agg_table *t = agg_table_create(&st);
-    agg_table_set_pending_budget(t, 0);
+    agg_table *t[4];
+    for (size_t k = 0; k < parts; k++) {
+        t[k] = agg_table_create(&st);
+        agg_table_set_pending_budget(t[k], 0);
+    }
     for (size_t i = 0; i < N; i++)
-        add_gen(t, &lines[i]);
-    CHECK(t->spill && t->spill->files.n == 1);
-    FILE *f = t->spill->files.v[0];
-    fflush(f);
-    fseeko(f, 0, SEEK_END);
-    damage(f, (uint64_t)ftello(f));
-    agg_result *r = agg_table_finish(t, NULL, NULL);
+        add_gen(t[i % parts], &lines[i]);
+    for (size_t k = 0; k < parts; k++) {
+        CHECK(t[k]->spill && t[k]->spill->files.n == 1);
+        FILE *f = t[k]->spill->files.v[0];
+        fflush(f);
+        fseeko(f, 0, SEEK_END);
+        damage(f, (uint64_t)ftello(f));
+    }
+    agg_result *r = parts == 1 ? agg_table_finish(t[0], NULL, NULL)
+                               : agg_tables_finish(t, parts, threads, NULL, NULL);
     CHECK(r == NULL);
     agg_result_free(r);
-    char *e = agg_table_error(t) ? strdup(agg_table_error(t)) : NULL;
-    agg_table_free(t);
+    char *e = agg_table_error(t[0]) ? strdup(agg_table_error(t[0])) : NULL;
+    for (size_t k = 0; k < parts; k++)
+        agg_table_free(t[k]);
     free(lines);
     return e;
 }
@@ -581,18 +645,29 @@ static void spoil_first_record(FILE *f, uint64_t size)
  * folder, never a count made from what is left. */
 static void test_spill_damaged(void)
 {
-    char *e = finish_damaged(cut_in_half);
+    char *e = finish_damaged(cut_in_half, 1, 1);
     CHECK(e && strstr(e, "cannot read back a temporary file"));
     free(e);
-    e = finish_damaged(spoil_first_record);
+    e = finish_damaged(spoil_first_record, 1, 1);
     CHECK(e && strstr(e, "does not hold what was written"));
     free(e);
+    /* Partitions shared by resolving threads: the one that meets the damage stops, the others
+     * finish theirs, and the failure ends on tables[0], no result. */
+    for (unsigned threads = 1; threads <= 4; threads += 3) {
+        e = finish_damaged(cut_in_half, 3, threads);
+        CHECK(e && strstr(e, "cannot read back a temporary file"));
+        free(e);
+        e = finish_damaged(spoil_first_record, 3, threads);
+        CHECK(e && strstr(e, "does not hold what was written"));
+        free(e);
+    }
 }
 
 int main(void)
 {
     test_counts();
     test_busy_minute();
+    test_wide_adopted_twice();
     test_merge_laws();
     test_merge_tree();
     test_mapping();
