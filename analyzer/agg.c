@@ -195,36 +195,25 @@ const char *agg_intern(agg_table *t, const char *s, size_t len)
     return t->strings.v[i].s;
 }
 
-/* The block of (host, block) in t, or NULL. */
-static minute_block *block_find(const agg_table *t, uint32_t host, int64_t block)
-{
-    const block_key k = { t, host, block };
-    const uint32_t i = rsla_map_find(&t->block_map, hash_pair(host, block), block_eq, &k);
-    return i == RSLA_MAP_NONE ? NULL : t->blocks.v[i];
-}
-
-/* Makes b (zeroed or counted, allocated in t->block_arena) t's block of (b->host, b->block). */
-static void block_insert(agg_table *t, minute_block *b)
-{
-    rsla_map_insert(&t->block_map, hash_pair(b->host, b->block), (uint32_t)t->blocks.n);
-    VEC_PUSH(t->blocks, b);
-}
-
 static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 {
-    minute_block *b = t->hosts.v[host].last_block;
-    if (b && b->block == block)
-        return b;
-    b = block_find(t, host, block);
-    if (!b) {
-        b = rsla_arena_alloc(&t->block_arena, sizeof *b);
+    minute_block *last = t->hosts.v[host].last_block;
+    if (last && last->block == block)
+        return last;
+    const block_key k = { t, host, block };
+    const uint64_t h = hash_pair(host, block);
+    uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
+    if (i == RSLA_MAP_NONE) {
+        minute_block *b = rsla_arena_alloc(&t->block_arena, sizeof *b);
         memset(b, 0, sizeof *b);
         b->host = host;
         b->block = block;
-        block_insert(t, b);
+        i = (uint32_t)t->blocks.n;
+        VEC_PUSH(t->blocks, b);
+        rsla_map_insert(&t->block_map, h, i);
     }
-    t->hosts.v[host].last_block = b;
-    return b;
+    t->hosts.v[host].last_block = t->blocks.v[i];
+    return t->blocks.v[i];
 }
 
 static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
@@ -454,6 +443,16 @@ void agg_pending_clear(agg_table *t)
     rsla_arena_free(&t->pending_arena);
 }
 
+/* The index in dst of each host of src, matched by name (added to dst when new); freed by the
+ * caller. */
+static uint32_t *remap_hosts(agg_table *dst, const agg_table *src)
+{
+    uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
+    for (size_t i = 0; i < src->hosts.n; i++)
+        remap[i] = agg_host_get(dst, src->hosts.v[i].name, src->hosts.v[i].len);
+    return remap;
+}
+
 /* src's interned strings as dst's, by address: a string of src is one allocation, and looking
  * it up by address costs a compare where interning it again hashed it, per request. */
 typedef struct string_remap {
@@ -471,16 +470,11 @@ static const char *remap_string(agg_table *dst, string_remap *m, const char *s)
     return m->to[k];
 }
 
-/* Counts the requests of src's pending set in dst (which may be src), then empties the set. */
-static void pending_count(agg_table *dst, agg_table *src)
+void agg_pending_count_into(agg_table *dst, agg_table *src)
 {
     string_remap strings = { { NULL }, { NULL } };
-    uint32_t *remap = NULL;
-    if (dst != src) { /* hosts matched by name, strings made dst's own */
-        remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
-        for (size_t i = 0; i < src->hosts.n; i++)
-            remap[i] = agg_host_get(dst, src->hosts.v[i].name, src->hosts.v[i].len);
-    }
+    /* from another table: hosts matched by name, strings made dst's own */
+    uint32_t *remap = dst != src ? remap_hosts(dst, src) : NULL;
     for (size_t i = 0; i < src->pending.n; i++) {
         const pending_entry *p = &src->pending.v[i];
         request r = { remap ? remap[p->host] : p->host, p->time_ns, p->status, p->cls,
@@ -494,16 +488,6 @@ static void pending_count(agg_table *dst, agg_table *src)
     }
     free(remap);
     agg_pending_clear(src);
-}
-
-void agg_pending_count(agg_table *t)
-{
-    pending_count(t, t);
-}
-
-void agg_pending_count_into(agg_table *dst, agg_table *src)
-{
-    pending_count(dst, src);
 }
 
 /* Called after each addition to the pending set: past the budget, the set goes to disk. A table
@@ -725,19 +709,16 @@ static void pending_move(agg_table *dst, agg_table *src, const uint32_t *remap)
 
 void agg_pending_take(agg_table *dst, agg_table *src)
 {
-    uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
-    for (size_t i = 0; i < src->hosts.n; i++)
-        remap[i] = agg_host_get(dst, src->hosts.v[i].name, src->hosts.v[i].len);
+    uint32_t *remap = remap_hosts(dst, src);
     pending_move(dst, src, remap);
     free(remap);
 }
 
 void agg_table_merge(agg_table *dst, agg_table *src)
 {
-    uint32_t *remap = rsla_xmalloc((src->hosts.n + 1) * sizeof *remap);
+    uint32_t *remap = remap_hosts(dst, src);
     for (size_t i = 0; i < src->hosts.n; i++) {
         const host_entry *s = &src->hosts.v[i];
-        remap[i] = agg_host_get(dst, s->name, s->len);
         host_entry *d = &dst->hosts.v[remap[i]];
         for (int c = 0; c < CLASSIFY_CLASS_COUNT; c++)
             d->by_class[c] += s->by_class[c];

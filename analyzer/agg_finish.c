@@ -379,7 +379,7 @@ bool agg_pending_resolve(agg_table *t)
     if (t->spill)
         ok = agg_spill_resolve(t);
     else
-        agg_pending_count(t);
+        agg_pending_count_into(t, t);
     /* The pending set's memory is needed no more; the result is built next, and is bigger. */
     free(t->pending.v);
     t->pending.v = NULL;
@@ -471,6 +471,29 @@ static void run_jobs(finish_job *jobs, unsigned n)
     }
 }
 
+/* Moves the table with the most blocks to tables[0]. Resolved requests are counted in it, and a
+ * minute with an error that it lacks gets a block of its own beside the other table's. On one
+ * file, where one thread decodes and the other scans, the scanning table has nearly all of them:
+ * counting in the decoding thread's table made a second block for most minutes of a 4x month
+ * (+20 MB). */
+static void most_blocks_first(agg_table **tables, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (tables[i]->blocks.n + tables[i]->loose.n > tables[0]->blocks.n + tables[0]->loose.n) {
+            agg_table *t = tables[0];
+            tables[0] = tables[i];
+            tables[i] = t;
+        }
+}
+
+/* An empty table with t's statuses and pending budget. */
+static agg_table *table_like(const agg_table *t)
+{
+    agg_table *n = agg_table_create(&t->statuses);
+    agg_table_set_pending_budget(n, t->pending_budget);
+    return n;
+}
+
 agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
                               agg_instance_of_host map, void *map_ctx)
 {
@@ -480,21 +503,10 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
      * before the result is built). Resolved requests are counted in tables[0] directly, under a
      * lock: resolving into tables of their own, merged last, held ~20 MB more on a month four
      * times as large, where most blocks of the month have an error request. */
-    /* The table with the most blocks takes the others: resolved requests are counted in it, and
-     * a minute with an error that it lacks gets a block of its own beside the other table's. On
-     * one file, where one thread decodes and the other scans, that one has nearly all of them:
-     * counting in the decoding thread's table made a second block for most minutes of a 4x month
-     * (+20 MB). */
-    for (size_t i = 1; i < n; i++)
-        if (tables[i]->blocks.n + tables[i]->loose.n > tables[0]->blocks.n + tables[0]->loose.n) {
-            agg_table *t = tables[0];
-            tables[0] = tables[i];
-            tables[i] = t;
-        }
+    most_blocks_first(tables, n);
     agg_table *more[FINISH_WAYS + 1];
     size_t n_more = 0;
-    agg_table *pending = more[n_more++] = agg_table_create(&tables[0]->statuses);
-    agg_table_set_pending_budget(pending, tables[0]->pending_budget);
+    agg_table *pending = more[n_more++] = table_like(tables[0]);
     for (size_t i = 0; i < n; i++)
         agg_pending_take(pending, tables[i]);
     const bool input_failed = gather_failure(tables, n, more, n_more);
@@ -504,11 +516,10 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     const agg_count_target target = { tables[0], &lock };
     atomic_uint next_part = 0;
-    const unsigned ways = !spilled ? 1 : threads < 1 ? 1 : threads > FINISH_WAYS ? FINISH_WAYS : threads;
+    const unsigned ways = !spilled || threads < 1 ? 1 : RSLA_MIN(threads, (unsigned)FINISH_WAYS);
     finish_job jobs[FINISH_WAYS];
     for (unsigned k = 0; k < ways; k++) {
-        agg_table *scratch = more[n_more++] = agg_table_create(&tables[0]->statuses);
-        agg_table_set_pending_budget(scratch, tables[0]->pending_budget);
+        agg_table *scratch = spilled ? (more[n_more++] = table_like(tables[0])) : NULL;
         jobs[k] = (finish_job){ tables, k == 0 ? n : 0, spilled ? pending->spill : NULL,
                                 &next_part, scratch, &target };
     }

@@ -200,10 +200,8 @@ const char *agg_intern(agg_table *t, const char *s, size_t len);
 void agg_pending_add(agg_table *t, const pending_entry *e);
 /* Moves src's pending requests (in memory and spilled) to dst, hosts matched by name. */
 void agg_pending_take(agg_table *dst, agg_table *src);
-/* Counts every request of the in-memory pending set, then empties it. */
-void agg_pending_count(agg_table *t);
-/* Counts every request of src's in-memory pending set in dst (hosts matched by name), then
- * empties src's set. */
+/* Counts every request of src's in-memory pending set in dst (src itself, or another table:
+ * hosts matched by name), then empties src's set. */
 void agg_pending_count_into(agg_table *dst, agg_table *src);
 /* Empties the in-memory pending set and releases its ids. */
 void agg_pending_clear(agg_table *t);

@@ -286,7 +286,7 @@ static bool resolve_spill(agg_table *t, agg_spill *s, char **buf, size_t *cap,
 static void count_resolved(agg_table *t, const agg_count_target *target)
 {
     if (!target) {
-        agg_pending_count(t);
+        agg_pending_count_into(t, t);
         return;
     }
     pthread_mutex_lock(target->lock);
