@@ -531,8 +531,9 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
 /* The text an input's format is decided from: its first chunk as the default chunk size cuts
  * it, read by a reader of its own, so that the decision depends neither on the chunk size nor
  * on the input being read in parallel segments (a segment can end before the first chunk
- * would). At the default chunk size it is the first chunk itself. NULL for standard input, which
- * can be read once: there the first chunk decides. */
+ * would). Only needed then: a whole input read in chunks of the default size decides from its
+ * own first chunk, the same text (read_step). NULL for standard input, which can be read once:
+ * there the first chunk decides. */
 static char *first_chunk_text(const char *path, size_t *len)
 {
     if (strcmp(path, "-") == 0)
@@ -564,8 +565,9 @@ static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     const bool deciding = first_read && !p->inputs_work[f->input].decided;
     pthread_mutex_unlock(&p->lock);
     char err[4400] = "";
-    size_t decide_len = 0;
-    char *decide_text = deciding ? first_chunk_text(f->path, &decide_len) : NULL;
+    /* A whole input's first chunk, cut from a chunk of the default size, is the text
+     * first_chunk_text() would read again. */
+    const bool own_text = !f->segmented && c->cap == ING_CHUNK_SIZE;
     if (first_read) {
         if (f->segmented)
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
@@ -582,6 +584,9 @@ static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
         c->offset = f->next_offset;
         f->next_offset += c->len;
     }
+    size_t decide_len = 0;
+    char *decide_text =
+        deciding && opened && !own_text ? first_chunk_text(f->path, &decide_len) : NULL;
     pthread_mutex_lock(&p->lock);
     rsla_input_file *in = &p->out->input.files[f->input];
     if (!opened && !in->error)
