@@ -298,19 +298,17 @@ static bool parse_rfc3339_fast(const char *s, size_t len, int64_t *ns, rsla_time
 
 /* MARK: - RFC 3339 (Public) */
 
-rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
-{
-    if (parse_rfc3339_fast(s, len, ns, NULL))
-        return RSLA_TIME_OK;
-    return rsla_time_parse_rfc3339_general(s, len, ns);
-}
-
 rsla_time_status rsla_time_parse_rfc3339_cached(const char *s, size_t len, int64_t *ns,
                                                 rsla_time_cache *cache)
 {
     if (parse_rfc3339_fast(s, len, ns, cache))
         return RSLA_TIME_OK;
     return rsla_time_parse_rfc3339_general(s, len, ns);
+}
+
+rsla_time_status rsla_time_parse_rfc3339(const char *s, size_t len, int64_t *ns)
+{
+    return rsla_time_parse_rfc3339_cached(s, len, ns, NULL);
 }
 
 void rsla_civil_from_ns(int64_t ns, int32_t offset_min, rsla_civil *c)
