@@ -52,6 +52,7 @@ typedef struct file_work {
     file_state state;
     bool busy;              /* a thread holds the reader */
     size_t owner;           /* 1 + the thread that reads it (readable_file) */
+    chunk *held;            /* read in place: its text is the window of the chunk read next */
     char *carry;            /* partial last line, waiting for the next chunk */
     size_t carry_len, carry_cap;
     uint64_t next_seq, next_offset;
@@ -161,20 +162,74 @@ static void file_finish(pipeline *p, file_work *f)
     p->units_left--;
 }
 
+/* Whether f is a whole zstd input, decoded into its chunks in place. */
+static bool reads_inplace(const file_work *f)
+{
+    return f->reader && ing_reader_is_zstd(f->reader);
+}
+
+/* Cuts the text c holds (len bytes) after its last line end: the rest waits in f->carry. */
+static void carry_tail(file_work *f, chunk *c, size_t len)
+{
+    const char *nl = memrchr(c->buf, '\n', len);
+    const size_t keep = nl ? (size_t)(nl - c->buf) + 1 : 0;
+    f->carry_len = len - keep;
+    if (f->carry_len > f->carry_cap) {
+        f->carry_cap = f->carry_len;
+        f->carry = rsla_xrealloc(f->carry, f->carry_cap);
+    }
+    if (f->carry_len) /* a chunk that ends on '\n' has no tail (and carry may be NULL) */
+        memcpy(f->carry, c->buf + keep, f->carry_len);
+    c->len = keep;
+}
+
+/* Puts the carried partial line at the start of c. @return its length. */
+static size_t take_carry(file_work *f, chunk *c, size_t cap_needed)
+{
+    while (c->cap < cap_needed)
+        chunk_grow(c);
+    const size_t len = f->carry_len;
+    if (len)
+        memcpy(c->buf, f->carry, len);
+    f->carry_len = 0;
+    return len;
+}
+
+/* The zero bytes the scanner may read past a chunk's text. */
+static void chunk_pad(chunk *c)
+{
+    memset(c->buf + c->len, 0, SCAN_PADDING);
+}
+
+/* A zstd input is decoded straight into its chunks (ing_reader_read_inplace), about target
+ * bytes each, or a window when that is more; a line longer than that makes the next chunk as
+ * big again as the carried part, so a long line is copied a logarithmic number of times. The
+ * text after the last line end stays in c as the window the next chunk decodes from: c is padded
+ * only once that is done (read_step). */
+static bool read_chunk_inplace(file_work *f, chunk *c, size_t target)
+{
+    const size_t want = RSLA_MAX(target, f->carry_len);
+    const size_t room = ing_reader_inplace_room(f->reader, want);
+    size_t len = take_carry(f, c, f->carry_len + room);
+    const size_t n = ing_reader_read_inplace(f->reader, c->buf + len, c->cap - len, want);
+    len += n;
+    if (n == 0) {
+        c->len = len;
+        return true;
+    }
+    carry_tail(f, c, len);
+    return false;
+}
+
 /* Fills c with the next whole lines of f. Runs without the lock: the thread holds f's reader,
  * but f->state is read by other threads, so the end of the input is returned, not recorded.
  * @return true at the end of the input. */
-static bool read_chunk(file_work *f, chunk *c)
+static bool read_chunk(file_work *f, chunk *c, size_t target)
 {
+    if (reads_inplace(f))
+        return read_chunk_inplace(f, c, target);
     bool eof = false;
-    size_t len = 0;
-    if (f->carry_len) {
-        while (c->cap < f->carry_len * 2)
-            chunk_grow(c);
-        memcpy(c->buf, f->carry, f->carry_len);
-        len = f->carry_len;
-        f->carry_len = 0;
-    }
+    size_t len = take_carry(f, c, f->carry_len * 2);
     size_t searched = 0;
     for (;;) {
         const size_t n = f->seg ? ing_segment_read(f->seg, c->buf + len, c->cap - len)
@@ -186,15 +241,8 @@ static bool read_chunk(file_work *f, chunk *c)
         }
         const char *nl = memrchr(c->buf + searched, '\n', len - searched);
         if (nl && len == c->cap) {
-            const size_t keep = (size_t)(nl - c->buf) + 1;
-            f->carry_len = len - keep;
-            if (f->carry_len > f->carry_cap) {
-                f->carry_cap = f->carry_len;
-                f->carry = rsla_xrealloc(f->carry, f->carry_cap);
-            }
-            if (f->carry_len) /* a chunk that ends on '\n' has no tail (and carry may be NULL) */
-                memcpy(f->carry, c->buf + keep, f->carry_len);
-            len = keep;
+            carry_tail(f, c, len);
+            len = c->len;
             break;
         }
         searched = nl ? searched : len;
@@ -202,7 +250,7 @@ static bool read_chunk(file_work *f, chunk *c)
             chunk_grow(c); /* one line longer than the chunk: keep it whole */
     }
     c->len = len;
-    memset(c->buf + len, 0, SCAN_PADDING);
+    chunk_pad(c);
     return eof;
 }
 
@@ -544,7 +592,12 @@ static char *first_chunk_text(const char *path, size_t *len)
     if (!(f.reader = ing_reader_open(path, err, sizeof err)))
         return NULL;
     chunk *c = chunk_new(ING_CHUNK_SIZE);
-    (void)read_chunk(&f, c);
+    (void)read_chunk(&f, c, ING_CHUNK_SIZE);
+    if (c->len == 0 && f.carry_len) { /* the first line is longer than the chunk */
+        memcpy(c->buf, f.carry, f.carry_len);
+        c->len = f.carry_len;
+    }
+    chunk_pad(c);
     ing_reader_close(f.reader);
     free(f.carry);
     char *text = c->buf;
@@ -553,36 +606,62 @@ static char *first_chunk_text(const char *path, size_t *len)
     return text;
 }
 
-/* Opens f if needed and reads its next chunk into c; under the lock on entry and exit. */
-/* @return true when c holds text that the caller keeps to scan itself (keep), false when c went
- * to the queue or back to the pool. */
-static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
+/* The chunks of f that a read made ready to scan, in order: c, or, read in place, the chunk
+ * held before it (its text no longer the window), and c too at the end of the input. */
+static size_t ready_chunks(file_work *f, chunk *c, bool eof, chunk **ready)
+{
+    size_t n = 0;
+    if (!reads_inplace(f)) {
+        ready[n++] = c;
+        return n;
+    }
+    if (f->held)
+        ready[n++] = f->held;
+    f->held = c;
+    if (eof) {
+        ready[n++] = c;
+        f->held = NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        chunk_pad(ready[i]);
+    return n;
+}
+
+/* Opens f if needed and reads its next chunk into c; under the lock on entry and exit.
+ * @return a chunk with text that the caller keeps to scan itself (keep), or NULL: the chunks
+ * that were made ready went to the queue, and empty ones back to the pool. */
+static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
 {
     f->busy = true;
     p->readers_busy++;
     const bool first_read = f->state == FILE_WAITING;
     /* Only the unit that reads an input first decides it: the later segments wait for it. */
     const bool deciding = first_read && !p->inputs_work[f->input].decided;
+    const size_t target = p->opt->chunk_size ? p->opt->chunk_size : ING_CHUNK_SIZE;
     pthread_mutex_unlock(&p->lock);
     char err[4400] = "";
-    /* A whole input's first chunk, cut from a chunk of the default size, is the text
-     * first_chunk_text() would read again. */
-    const bool own_text = !f->segmented && c->cap == ING_CHUNK_SIZE;
     if (first_read) {
         if (f->segmented)
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
         else
             f->reader = ing_reader_open(f->path, err, sizeof err);
     }
+    /* A whole input's first chunk, cut as from a chunk of the default size, is the text
+     * first_chunk_text() would read again. */
+    const bool own_text = !f->segmented && (reads_inplace(f) ? target == ING_CHUNK_SIZE
+                                                             : c->cap == ING_CHUNK_SIZE);
     const bool opened = f->reader != NULL || f->seg != NULL;
     bool eof = !opened;
     c->len = 0;
+    chunk *ready[2] = { c, NULL };
+    size_t n_ready = 1;
     if (opened) {
-        eof = read_chunk(f, c);
+        eof = read_chunk(f, c, target);
         c->file = (size_t)(f - p->files);
         c->seq = f->next_seq++;
         c->offset = f->next_offset;
         f->next_offset += c->len;
+        n_ready = ready_chunks(f, c, eof, ready);
     }
     size_t decide_len = 0;
     char *decide_text =
@@ -592,18 +671,26 @@ static bool read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     if (!opened && !in->error)
         in->error = rsla_xstrndup(err, strlen(err));
     input_work *iw = &p->inputs_work[f->input];
-    if (!iw->decided) /* the input's first chunk, or nothing when it cannot be read */
-        decide_profile(p, f->input, decide_text ? decide_text : c->buf,
-                       decide_text ? decide_len : c->len);
+    if (!iw->decided) { /* from the input's first chunk, or nothing when it cannot be read */
+        /* Read in place, a first line longer than the chunk is all in the carry. */
+        const bool carried = !decide_text && c->len == 0 && f->carry_len;
+        decide_profile(p, f->input, decide_text ? decide_text : carried ? f->carry : c->buf,
+                       decide_text ? decide_len : carried ? f->carry_len : c->len);
+    }
     free(decide_text);
     iw->decided = true;
     f->state = FILE_OPEN;
     progress_tick(p, f, false);
-    const bool kept = keep && opened && c->len > 0;
-    if (opened && c->len > 0 && !kept)
-        queue_push(p, c);
-    else if (!kept)
-        p->free_chunks[p->n_free++] = c;
+    chunk *kept = NULL;
+    for (size_t i = 0; i < n_ready; i++) {
+        chunk *r = ready[i];
+        if (!opened || r->len == 0)
+            p->free_chunks[p->n_free++] = r;
+        else if (keep && !kept)
+            kept = r;
+        else
+            queue_push(p, r);
+    }
     if (eof)
         file_finish(p, f);
     f->busy = false;
@@ -636,8 +723,8 @@ static void *thread_main(void *arg)
         if (read_first)
             f->owner = me + 1;
         if (own) {
-            chunk *c = p->free_chunks[--p->n_free];
-            if (read_step(p, f, c, true)) {
+            chunk *c = read_step(p, f, p->free_chunks[--p->n_free], true);
+            if (c) {
                 pthread_mutex_unlock(&p->lock);
                 scan_one(p, state, &ts, c);
                 pthread_mutex_lock(&p->lock);

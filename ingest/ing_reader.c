@@ -1,16 +1,38 @@
-/* One input read as decoded log text: plain bytes passed through, or zstd decoded as a stream
- * with one reused ZSTD_DCtx (single frames, multi-frame files and concatenated frames alike:
- * ZSTD_decompressStream simply goes on into the next frame). */
+/* One input read as decoded log text: plain bytes passed through, or zstd decoded block by block
+ * with zstd's buffer-less API and one reused ZSTD_DCtx (single frames, multi-frame files and
+ * concatenated frames alike).
+ *
+ * Why buffer-less: ZSTD_decompressStream decodes into a window of its own and copies every byte
+ * out of it, about an eighth of the decoding thread's time on a month of logs. Here a block is
+ * decoded where its text is wanted: in ing_reader_read_inplace(), straight into the caller's
+ * chunk, the previous chunk serving as the window; in ing_reader_read(), into a ring of the
+ * reader's own that the text is copied out of (what zstd's streaming API does). Either way a
+ * block's text is handed on only once the block decoded cleanly, so damage costs the block it
+ * is in, whatever the sizes the caller reads in. */
 #include <errno.h>  /* errno */
 #include <fcntl.h>  /* open */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* free */
 #include <string.h> /* strerror */
 #include <unistd.h> /* read, close */
-#include <zstd.h>   /* ZSTD_createDCtx, ZSTD_decompressStream, ZSTD_isError */
+#define ZSTD_STATIC_LINKING_ONLY /* the buffer-less API: ZSTD_decompressBegin, ZSTD_decompressContinue */
+#include <zstd.h>        /* ZSTD_createDCtx, ZSTD_getFrameHeader, ZSTD_isError */
+#include <zstd_errors.h> /* ZSTD_getErrorString */
 
 #include "common/rsla_base.h"
 #include "ingest/ing_source.h"
+
+/* Compressed bytes read at a time. */
+#define ING_READ_SIZE ((size_t)256 << 10)
+/* What decoding one block may write: a whole block, and zstd's wild-copy margin after it. */
+#define ING_ZSTD_BLOCK_ROOM ((size_t)ZSTD_BLOCKSIZE_MAX + 64)
+/* The largest window decoded, as zstd's streaming API allows by default (1 << 27); a frame that
+ * asks for more is refused as corrupt rather than allocating gigabytes. */
+#define ING_ZSTD_WINDOW_MAX ((uint64_t)1 << ZSTD_WINDOWLOG_LIMIT_DEFAULT)
+/* The largest window decoded in place: each chunk holds at least a window, so a larger one
+ * (zstd --long, --ultra) would make every chunk that large; such a frame goes through the ring,
+ * copied. Level 19 uses 8 MiB. */
+#define ING_INPLACE_WINDOW_MAX ((size_t)8 << 20)
 
 struct ing_reader {
     int fd;
@@ -19,7 +41,13 @@ struct ing_reader {
     unsigned char *in;        /* file bytes read but not yet handed on */
     size_t in_cap, in_pos, in_len;
     bool eof;
-    size_t last_ret;          /* ZSTD_decompressStream's last hint: 0 = a frame just ended */
+    /* zstd: the frame being decoded, and where its history (the last window of text) lies */
+    bool in_frame, zstd_done;
+    size_t window;
+    enum { HIST_NONE, HIST_RING, HIST_RING_WRAPPED, HIST_CALLER } history;
+    char *ring;               /* ing_reader_read(): blocks decoded here, then copied out */
+    size_t ring_cap, ring_pos;
+    size_t pend_pos, pend_len; /* ring text decoded but not handed on yet */
     uint64_t bytes_in, bytes_out;
     char *error;
     uint64_t error_offset;
@@ -102,9 +130,8 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
     }
     ing_reader *r = rsla_xcalloc(1, sizeof *r);
     r->fd = fd;
-    r->in_cap = ZSTD_DStreamInSize() > 65536 ? ZSTD_DStreamInSize() : 65536;
+    r->in_cap = ING_READ_SIZE;
     r->in = rsla_xmalloc(r->in_cap);
-    r->last_ret = 1;
     /* Sniff from the first read; a short first read of a pipe still has the 4 magic bytes
      * unless the whole input is shorter, which then is plain text. */
     if (refill(r)) {
@@ -140,6 +167,7 @@ void ing_reader_close(ing_reader *r)
     if (r->fd > 0)
         close(r->fd);
     ZSTD_freeDCtx(r->dctx);
+    free(r->ring);
     free(r->in);
     free(r->error);
     free(r);
@@ -185,44 +213,224 @@ static size_t read_plain(ing_reader *r, char *buf, size_t cap)
     return n;
 }
 
-/* Decodes into buf at most one window (ZSTD_DStreamOutSize(), 128 KiB) per ZSTD_decompressStream
- * call. That call does not advance out.pos when it fails, so text it decoded before a corrupt
- * block or a bad checksum is dropped: with the whole of cap per call, up to a chunk (1 MiB) of
- * good text before the damage was lost, and a frame smaller than cap went the single-pass way,
- * all or nothing. One window per call bounds the loss to what that window holds. At the end of
- * the file the decoder is still called while a frame is open, to flush what it holds. */
+/* MARK: - zstd, block by block (Private) */
+
+/* Makes n contiguous input bytes available at r->in + r->in_pos, reading more as needed.
+ * @return false when the input ends (or fails) with fewer. */
+static bool input_need(ing_reader *r, size_t n)
+{
+    if (r->in_len - r->in_pos >= n)
+        return true;
+    if (r->in_pos) {
+        memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+        r->in_len -= r->in_pos;
+        r->in_pos = 0;
+    }
+    if (n > r->in_cap) {
+        r->in_cap = n;
+        r->in = rsla_xrealloc(r->in, r->in_cap);
+    }
+    while (r->in_len < n && !r->eof && !r->error) {
+        ssize_t got;
+        do
+            got = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
+        while (got < 0 && errno == EINTR);
+        if (got < 0)
+            set_error(r, r->bytes_in + r->in_len, "read error", strerror(errno));
+        else if (got == 0)
+            r->eof = true;
+        else
+            r->in_len += (size_t)got;
+    }
+    return r->in_len >= n;
+}
+
+static void input_consume(ing_reader *r, size_t n)
+{
+    r->in_pos += n;
+    r->bytes_in += n;
+}
+
+/* The input ends inside a frame: what is left is read, and the frame is lost from there. */
+static void fail_truncated(ing_reader *r)
+{
+    if (r->error)
+        return; /* a read error said it first */
+    input_consume(r, r->in_len - r->in_pos);
+    set_error(r, r->bytes_in, "truncated zstd frame", "the input ends inside a frame");
+}
+
+static void fail_zstd(ing_reader *r, size_t code)
+{
+    set_error(r, r->bytes_in, "corrupt zstd data", ZSTD_getErrorName(code));
+}
+
+/* Skips a skippable frame (pzstd and the seekable format write them) whose magic is next. */
+static bool skip_frame(ing_reader *r)
+{
+    if (!input_need(r, 8)) {
+        fail_truncated(r);
+        return false;
+    }
+    const unsigned char *p = r->in + r->in_pos + 4;
+    uint64_t left = 8 + ((uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+                         (uint64_t)p[3] << 24);
+    while (left > 0) {
+        if (r->in_pos == r->in_len && !input_need(r, 1)) {
+            fail_truncated(r);
+            return false;
+        }
+        const size_t take = (size_t)RSLA_MIN(left, (uint64_t)(r->in_len - r->in_pos));
+        input_consume(r, take);
+        left -= take;
+    }
+    return true;
+}
+
+/* Starts the next frame, skipping skippable ones. @return false at the end of the input (clean
+ * when no bytes are left) or on error. */
+static bool frame_begin(ing_reader *r)
+{
+    for (;;) {
+        if (!input_need(r, 1))
+            return false; /* the input ends between frames: a clean end */
+        if (!input_need(r, ZSTD_FRAMEHEADERSIZE_PREFIX(ZSTD_f_zstd1))) {
+            fail_truncated(r);
+            return false;
+        }
+        const unsigned char *p = r->in + r->in_pos;
+        const uint32_t magic = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                               (uint32_t)p[3] << 24;
+        if ((magic & 0xFFFFFFF0u) != 0x184D2A50u)
+            break;
+        if (!skip_frame(r))
+            return false;
+    }
+    const size_t head = ZSTD_frameHeaderSize(r->in + r->in_pos, r->in_len - r->in_pos);
+    if (ZSTD_isError(head)) {
+        fail_zstd(r, head);
+        return false;
+    }
+    if (!input_need(r, head)) {
+        fail_truncated(r);
+        return false;
+    }
+    ZSTD_frameHeader fh;
+    const size_t ret = ZSTD_getFrameHeader(&fh, r->in + r->in_pos, head);
+    if (ZSTD_isError(ret)) {
+        fail_zstd(r, ret);
+        return false;
+    }
+    if (fh.windowSize > ING_ZSTD_WINDOW_MAX) {
+        set_error(r, r->bytes_in, "corrupt zstd data",
+                  ZSTD_getErrorString(ZSTD_error_frameParameter_windowTooLarge));
+        return false;
+    }
+    ZSTD_decompressBegin(r->dctx);
+    r->in_frame = true;
+    r->window = (size_t)fh.windowSize;
+    r->history = HIST_NONE;
+    r->ring_pos = 0;
+    return true;
+}
+
+/* Feeds zstd its next piece of input; a block is decoded to dst, which has at least
+ * ING_ZSTD_BLOCK_ROOM bytes of room (NULL: stop before the next block). @return the bytes
+ * decoded; *more is false at the end of the input or on error. */
+static size_t zstd_step(ing_reader *r, char *dst, bool *more)
+{
+    *more = true;
+    if (!r->in_frame && !frame_begin(r)) {
+        *more = false;
+        return 0;
+    }
+    const size_t n = ZSTD_nextSrcSizeToDecompress(r->dctx);
+    if (n == 0) {
+        r->in_frame = false; /* the frame ended (its checksum, if any, matched) */
+        return 0;
+    }
+    const ZSTD_nextInputType_e type = ZSTD_nextInputType(r->dctx);
+    const bool block = type == ZSTDnit_block || type == ZSTDnit_lastBlock;
+    if (block && !dst)
+        return 0;
+    if (!input_need(r, n)) {
+        fail_truncated(r);
+        *more = false;
+        return 0;
+    }
+    /* A header or checksum is given no room, so that zstd does not take it for the start of a
+     * new stretch of output (which would drop the history behind the block that follows). */
+    const size_t got = ZSTD_decompressContinue(r->dctx, block ? dst : NULL,
+                                               block ? ING_ZSTD_BLOCK_ROOM : 0,
+                                               r->in + r->in_pos, n);
+    if (ZSTD_isError(got)) {
+        fail_zstd(r, got);
+        *more = false;
+        return 0;
+    }
+    input_consume(r, n);
+    return got;
+}
+
+/* Decodes the next block into the ring; the caller has handed on all the ring held. @return
+ * false at the end of the input or on error. */
+static bool ring_step(ing_reader *r)
+{
+    if (!r->in_frame && !frame_begin(r))
+        return false;
+    if (r->history == HIST_NONE) {
+        /* A new stretch of text starts at the ring's start only once the one before holds a
+         * window and a block more, so a block never overwrites history it may copy from. */
+        const size_t need = r->window + 2 * ING_ZSTD_BLOCK_ROOM;
+        if (r->ring_cap < need) {
+            free(r->ring);
+            r->ring = rsla_xmalloc(need);
+            r->ring_cap = need;
+        }
+        r->ring_pos = 0;
+    }
+    if (r->ring_cap - r->ring_pos < ING_ZSTD_BLOCK_ROOM) {
+        r->ring_pos = 0;
+        r->history = HIST_RING_WRAPPED;
+    }
+    bool more;
+    const size_t got = zstd_step(r, r->ring + r->ring_pos, &more);
+    if (got && r->history == HIST_NONE)
+        r->history = HIST_RING;
+    r->pend_pos = r->ring_pos;
+    r->pend_len = got;
+    r->ring_pos += got;
+    return more;
+}
+
+static size_t take_pending(ing_reader *r, char *buf, size_t cap)
+{
+    const size_t n = RSLA_MIN(cap, r->pend_len);
+    if (n == 0)
+        return 0; /* the ring may not exist yet */
+    memcpy(buf, r->ring + r->pend_pos, n);
+    r->pend_pos += n;
+    r->pend_len -= n;
+    return n;
+}
+
 static size_t read_zstd(ing_reader *r, char *buf, size_t cap)
 {
-    const size_t window = ZSTD_DStreamOutSize();
     size_t done = 0;
-    while (done < cap && !r->error) {
-        if (r->in_pos == r->in_len && !refill(r) && (r->error || r->last_ret == 0))
+    for (;;) {
+        done += take_pending(r, buf + done, cap - done);
+        if (done == cap || r->zstd_done)
             break;
-        ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
-        ZSTD_outBuffer out = { buf + done, RSLA_MIN(cap - done, window), 0 };
-        const uint64_t before = r->bytes_in;
-        const size_t ret = ZSTD_decompressStream(r->dctx, &out, &in);
-        const size_t used = in.pos - r->in_pos;
-        r->bytes_in += used;
-        r->in_pos = in.pos;
-        if (ZSTD_isError(ret)) {
-            set_error(r, before, "corrupt zstd data", ZSTD_getErrorName(ret));
-            break;
-        }
-        r->last_ret = ret;
-        done += out.pos;
-        if (r->eof && used == 0 && out.pos == 0)
-            break; /* no input left and nothing more to flush */
+        if (!ring_step(r))
+            r->zstd_done = true;
     }
-    if (r->eof && r->in_pos == r->in_len && r->last_ret != 0 && done == 0)
-        set_error(r, r->bytes_in, "truncated zstd frame", "the input ends inside a frame");
     return done;
 }
 
 static size_t read_decoded(ing_reader *r, char *buf, size_t cap)
 {
-    if (r->error || cap == 0)
-        return 0;
+    if (cap == 0 || (!r->zstd && r->error))
+        return 0; /* zstd text decoded before an error is still handed on */
     return r->zstd ? read_zstd(r, buf, cap) : read_plain(r, buf, cap);
 }
 
@@ -255,6 +463,70 @@ size_t ing_reader_read(ing_reader *r, char *buf, size_t cap)
         n += read_decoded(r, buf + n, cap - n);
     r->bytes_out += n;
     return n;
+}
+
+/* MARK: - In place */
+
+/* Whether the frame being decoded goes on through the ring, copied: its history is there and
+ * the ring wrapped since it began, or its window is too large for chunks to hold. */
+static bool ring_only(const ing_reader *r)
+{
+    return r->history == HIST_RING_WRAPPED ||
+           (r->history != HIST_CALLER && r->window > ING_INPLACE_WINDOW_MAX);
+}
+
+/* The window the next in-place call must decode to keep the history rule. */
+static size_t inplace_window(const ing_reader *r)
+{
+    return r->in_frame && !ring_only(r) ? r->window : 0;
+}
+
+size_t ing_reader_inplace_room(ing_reader *r, size_t target)
+{
+    if (!r->zstd)
+        return target;
+    if (!r->head_done)
+        read_head(r); /* decodes the first frame's header: its window is known from here */
+    return (r->head_len - r->head_pos) + r->pend_len + RSLA_MAX(target, inplace_window(r)) +
+           ING_ZSTD_BLOCK_ROOM;
+}
+
+/* The history rule: zstd copies from the window before each block, and remembers only the
+ * stretch of text it decoded last besides the current one. Each call decodes at least a window
+ * in place (unless the input ends), so the previous call's text always holds the window the
+ * next one needs. */
+size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t target)
+{
+    if (!r->zstd)
+        return ing_reader_read(r, buf, cap);
+    (void)ing_reader_inplace_room(r, target); /* the head is read: the window is known */
+    const size_t goal = RSLA_MAX(target, inplace_window(r));
+    /* What the ring holds already (the first block, decoded to look for a BOM) is copied. */
+    size_t done = ing_reader_read(r, buf, RSLA_MIN(cap, (r->head_len - r->head_pos) + r->pend_len));
+    size_t decoded = 0;
+    while (!r->zstd_done && r->pend_len == 0 && decoded < goal && cap - done >= ING_ZSTD_BLOCK_ROOM) {
+        if (!r->in_frame && !frame_begin(r)) {
+            r->zstd_done = true;
+            break;
+        }
+        size_t got;
+        if (ring_only(r)) {
+            if (!ring_step(r))
+                r->zstd_done = true;
+            got = take_pending(r, buf + done, cap - done);
+        } else {
+            bool more;
+            got = zstd_step(r, buf + done, &more);
+            if (got)
+                r->history = HIST_CALLER;
+            if (!more)
+                r->zstd_done = true;
+        }
+        done += got;
+        decoded += got;
+    }
+    r->bytes_out += decoded;
+    return done;
 }
 
 const char *ing_reader_error(const ing_reader *r, uint64_t *offset)

@@ -43,6 +43,16 @@ void ing_reader_close(ing_reader *r);
  * error (then ing_reader_error() says why). */
 size_t ing_reader_read(ing_reader *r, char *buf, size_t cap);
 
+/* ing_reader_read_inplace() :
+ * Reads at least max(target, the window of the zstd frame being decoded) bytes into buf (fewer
+ * only at the end of the input), decoding zstd blocks straight into buf, with no copy. buf needs
+ * ing_reader_inplace_room(r, target) bytes, asked just before. The text of the previous call's
+ * buf is the window this call decodes from: it must stay unchanged until this call returns (the
+ * caller may read it meanwhile). Plain input is read as by ing_reader_read(). A reader read in
+ * place is not read with ing_reader_read() afterwards. */
+size_t ing_reader_inplace_room(ing_reader *r, size_t target);
+size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t target);
+
 /* NULL while the input reads cleanly; else why it stopped, with the byte offset in the file of
  * the compressed data that could not be decoded. */
 const char *ing_reader_error(const ing_reader *r, uint64_t *offset);

@@ -114,6 +114,28 @@ static void write_file(const char *name, const char *data, size_t len, int zstd_
     fclose(f);
 }
 
+/* One frame as a stream writes it (no content size) with a 1 KiB window: read in place, it is
+ * decoded into many chunks, each the window of the next. */
+static void write_stream_file(const char *name, const char *data, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    const size_t cap = ZSTD_compressBound(len) + 1024;
+    unsigned char *z = malloc(cap);
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, 10);
+    ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+    ZSTD_outBuffer o = { z, cap, 0 };
+    ZSTD_inBuffer in = { data, len, 0 };
+    while (ZSTD_compressStream2(c, &o, &in, ZSTD_e_end) != 0)
+        ;
+    ZSTD_freeCCtx(c);
+    FILE *f = fopen(path, "wb");
+    fwrite(z, 1, o.pos, f);
+    fclose(f);
+    free(z);
+}
+
 /* The status verdicts of the default policy, as regsla itself builds them. */
 static agg_status_table statuses_default(void)
 {
@@ -204,9 +226,11 @@ int main(void)
     build_text(&t, 6000, bad, &n_bad);
     write_file("whole.log", t.s, t.len, 0);
     write_file("whole.zst", t.s, t.len, 3);
-    char whole[300], whole_zst[300], parts[300];
+    write_stream_file("stream.zst", t.s, t.len);
+    char whole[300], whole_zst[300], stream_zst[300], parts[300];
     snprintf(whole, sizeof whole, "%s/whole.log", tmpdir);
     snprintf(whole_zst, sizeof whole_zst, "%s/whole.zst", tmpdir);
+    snprintf(stream_zst, sizeof stream_zst, "%s/stream.zst", tmpdir);
 
     char *arg1[] = { whole };
     run_out base = run(arg1, 1, 1, 0);
@@ -229,7 +253,8 @@ int main(void)
     const size_t chunks[] = { 4096, 65536 };
     for (size_t c = 0; c < 2; c++) {
         for (size_t k = 0; k < 5; k++) {
-            char *arg[] = { k % 2 ? whole_zst : whole };
+            char *files[] = { whole, whole_zst, stream_zst };
+            char *arg[] = { files[(k + c) % 3] };
             run_out o = run(arg, 1, thread_counts[k], chunks[c]);
             check_same(&base, &o);
             for (size_t i = 0; i < o.res.n_rejections && i < n_bad; i++)

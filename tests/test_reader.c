@@ -1,6 +1,7 @@
 /* ingest/ing_source + ing_reader: inputs found and read as decoded text; zstd told by magic
  * bytes; single, multi-frame and concatenated frames; truncated, corrupt and wrong-checksum
- * frames reported with an offset, the bytes decoded before them kept. */
+ * frames reported with an offset, the bytes decoded before them kept; zstd decoded in place into
+ * the caller's buffers with windows of megabytes, the same as decoded through the ring. */
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -114,6 +115,143 @@ static void test_plain_and_zstd(void)
     free(err);
 }
 
+/* Text whose matches reach far back: pseudo-random lines, the whole repeated, so that zstd
+ * copies from up to `span` bytes back, across the chunks an in-place read cuts. */
+static char *far_text(size_t span, int copies, size_t *len)
+{
+    char *t = malloc(span * (size_t)copies + 1);
+    uint64_t x = 88172645463325252ull;
+    size_t n = 0;
+    while (n < span) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        n += (size_t)snprintf(t + n, span + 1 - n, "{\"n\":%llu}\n", (unsigned long long)x);
+    }
+    for (int i = 1; i < copies; i++)
+        memcpy(t + span * (size_t)i, t, span);
+    *len = span * (size_t)copies;
+    t[*len] = '\0';
+    return t;
+}
+
+/* Compresses text as one frame with a window of 1 << window_log (content size unknown, as a
+ * stream writes it). */
+static size_t compress_window(const char *text, size_t len, unsigned char *out, size_t cap,
+                              int window_log)
+{
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+    ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log);
+    ZSTD_outBuffer o = { out, cap, 0 };
+    ZSTD_inBuffer in = { text, len, 0 };
+    while (ZSTD_compressStream2(c, &o, &in, ZSTD_e_end) != 0)
+        ;
+    ZSTD_freeCCtx(c);
+    return o.pos;
+}
+
+/* Reads a whole input in place, into two buffers in turn, each filled with garbage before it is
+ * written to (so only the other one can serve as the window); also checks each call's size. */
+static char *read_all_inplace(const char *name, size_t target, char **error, uint64_t *offset,
+                              size_t *len)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    ing_reader *r = ing_reader_open(path, err, sizeof err);
+    CHECK(r != NULL);
+    char *bufs[2] = { NULL, NULL };
+    size_t caps[2] = { 0, 0 }, cap = 1 << 16, n;
+    char *text = malloc(cap);
+    *len = 0;
+    for (unsigned k = 0;; k++) {
+        const size_t room = ing_reader_inplace_room(r, target);
+        const unsigned i = k & 1;
+        if (caps[i] < room)
+            bufs[i] = realloc(bufs[i], caps[i] = room);
+        memset(bufs[i], 0x5A, room);
+        if ((n = ing_reader_read_inplace(r, bufs[i], room, target)) == 0)
+            break;
+        CHECK(n <= room);
+        while (*len + n + 1 > cap)
+            text = realloc(text, cap *= 2);
+        memcpy(text + *len, bufs[i], n);
+        *len += n;
+    }
+    text[*len] = '\0';
+    const char *e = ing_reader_error(r, offset);
+    *error = e ? strdup(e) : NULL;
+    CHECK_EQ_INT(ing_reader_bytes_out(r), *len);
+    ing_reader_close(r);
+    free(bufs[0]);
+    free(bufs[1]);
+    return text;
+}
+
+static void test_in_place(void)
+{
+    size_t len, got;
+    char *text = far_text(700 << 10, 4, &len); /* matches 700 KiB back, 2.8 MB in all */
+    const size_t cap = ZSTD_compressBound(len) * 2 + 4096;
+    unsigned char *z = malloc(cap);
+    char *err;
+    uint64_t off;
+    /* Windows of 1 MiB (in place, chunks of a window) and 16 MiB (too large: through the ring,
+     * copied), then both frames in one file, led by a BOM. */
+    const int logs[] = { 20, 24 };
+    for (int w = 0; w < 2; w++) {
+        const size_t n = compress_window(text, len, z, cap, logs[w]);
+        write_file("far.zst", z, n);
+        const size_t targets[] = { 1, 100000, 3 << 20 };
+        for (int t = 0; t < 3; t++) {
+            char *back = read_all_inplace("far.zst", targets[t], &err, &off, &got);
+            CHECK(err == NULL);
+            CHECK(got == len && memcmp(back, text, len) == 0);
+            free(back);
+            free(err);
+        }
+    }
+    memcpy(text, "\xEF\xBB\xBF", 3);
+    size_t n1 = compress_window(text, len, z, cap, 20);
+    size_t n2 = compress_window(text + 5, len - 5, z + n1, cap - n1, 24);
+    const size_t n3 = compress_window(text, len, z + n1 + n2, cap - n1 - n2, 21);
+    write_file("far3.zst", z, n1 + n2 + n3);
+    int zstd;
+    char *ring = read_all("far3.zst", &err, &off, &zstd);
+    CHECK(err == NULL && zstd);
+    CHECK(strncmp(ring, "   ", 3) == 0 && strlen(ring) == 3 * len - 5);
+    char *back = read_all_inplace("far3.zst", 1, &err, &off, &got);
+    CHECK(err == NULL);
+    CHECK(got == 3 * len - 5 && memcmp(back, ring, got) == 0);
+    free(back);
+    /* A wrong checksum in the second frame, and the file cut inside the third: the same text
+     * and the same errors both ways. */
+    z[n1 + n2 - 1] ^= 0x55;
+    write_file("far3bad.zst", z, n1 + n2 + n3 / 2);
+    for (int cut = 0; cut < 2; cut++) {
+        const char *name = cut ? "far3cut.zst" : "far3bad.zst";
+        if (cut) {
+            z[n1 + n2 - 1] ^= 0x55;
+            write_file(name, z, n1 + n2 + n3 / 2);
+        }
+        char *rerr;
+        uint64_t roff;
+        char *r = read_all(name, &rerr, &roff, &zstd);
+        back = read_all_inplace(name, 1, &err, &off, &got);
+        CHECK(rerr && err && strcmp(rerr, err) == 0 && roff == off);
+        CHECK(strstr(err, cut ? "truncated" : "checksum") != NULL);
+        CHECK(got == strlen(r) && memcmp(back, r, got) == 0);
+        /* Both first frames whole (the checksum is checked after the frame's text decoded);
+         * after a wrong checksum nothing more, a cut frame up to its last whole block. */
+        CHECK(cut ? got > 2 * len - 5 && got < 3 * len - 5 : got == 2 * len - 5);
+        free(back);
+        free(r);
+        free(err);
+        free(rerr);
+    }
+    free(ring);
+    free(z);
+    free(text);
+}
+
 static void test_find(void)
 {
     char sub[512], loop[600], arg[512];
@@ -149,6 +287,7 @@ int main(void)
     if (!mkdtemp(tmpdir))
         return 1;
     test_plain_and_zstd();
+    test_in_place();
     test_find();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

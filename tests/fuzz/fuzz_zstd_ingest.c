@@ -12,7 +12,9 @@
  *   2  corrupt:   the compressed file with one byte xored. Never crash; every decoded byte is
  *                 counted; the error offset lies within the file.
  *   3  intact:    the compressed file unchanged reads back as the payload, with no error.
- * Reads use a size from 1 byte to 128 KiB, so frames end anywhere in the caller's buffer. */
+ * Reads use a size from 1 byte to 128 KiB, so frames end anywhere in the caller's buffer. Every
+ * file is read twice, with ing_reader_read() and in place (ing_reader_read_inplace(), that size
+ * as the target), and both must hand on the same text, error and counts. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,59 @@ static void fail(const char *what, int mode, size_t cut)
     abort();
 }
 
-static void read_file(const void *file, size_t n, size_t read_size, read_out *out)
+static void append(read_out *out, size_t *cap, const char *p, size_t n)
+{
+    while (out->len + n > *cap)
+        out->text = realloc(out->text, *cap *= 2);
+    memcpy(out->text + out->len, p, n);
+    out->len += n;
+}
+
+/* Reads r to its end with ing_reader_read(). */
+static void read_copied(ing_reader *r, size_t read_size, read_out *out, size_t *cap)
+{
+    char *buf = malloc(read_size);
+    size_t got;
+    while ((got = ing_reader_read(r, buf, read_size)) > 0) {
+        if (got > read_size)
+            abort();
+        append(out, cap, buf, got);
+    }
+    /* Once it has said the end, a reader stays at the end. */
+    if (ing_reader_read(r, buf, read_size) != 0)
+        abort();
+    free(buf);
+}
+
+/* Reads r to its end in place, into two buffers in turn, as the pipeline's chunks: the one
+ * written to is filled with garbage first, so that only the other can serve as the window. */
+static void read_in_place(ing_reader *r, size_t target, read_out *out, size_t *cap)
+{
+    char *bufs[2] = { NULL, NULL };
+    size_t caps[2] = { 0, 0 };
+    for (unsigned k = 0;; k++) {
+        const size_t room = ing_reader_inplace_room(r, target);
+        const unsigned i = k & 1;
+        if (caps[i] < room) {
+            free(bufs[i]);
+            bufs[i] = malloc(room);
+            caps[i] = room;
+        }
+        memset(bufs[i], 0xA5, room);
+        const size_t got = ing_reader_read_inplace(r, bufs[i], room, target);
+        if (got > room)
+            abort();
+        if (got == 0)
+            break;
+        append(out, cap, bufs[i], got);
+    }
+    free(bufs[0]);
+    free(bufs[1]);
+}
+
+/* Reads the file n bytes long with ing_reader_read() in read_size pieces, or in place with that
+ * target (in_place). */
+static void read_file(const void *file, size_t n, size_t read_size, bool in_place, read_out *out)
 {
     memset(out, 0, sizeof *out);
     const int fd = memfd_create("fuzz_zstd_ingest", MFD_CLOEXEC);
@@ -58,20 +112,10 @@ static void read_file(const void *file, size_t n, size_t read_size, read_out *ou
     out->opened = true;
     size_t cap = 1024;
     out->text = malloc(cap);
-    char *buf = malloc(read_size);
-    size_t got;
-    while ((got = ing_reader_read(r, buf, read_size)) > 0) {
-        if (got > read_size)
-            abort();
-        while (out->len + got > cap)
-            out->text = realloc(out->text, cap *= 2);
-        memcpy(out->text + out->len, buf, got);
-        out->len += got;
-    }
-    /* Once it has said the end, a reader stays at the end. */
-    if (ing_reader_read(r, buf, read_size) != 0)
-        abort();
-    free(buf);
+    if (in_place)
+        read_in_place(r, read_size, out, &cap);
+    else
+        read_copied(r, read_size, out, &cap);
     out->error = ing_reader_error(r, &out->error_offset) != NULL;
     out->zstd = ing_reader_is_zstd(r);
     out->bytes_in = ing_reader_bytes_in(r);
@@ -79,6 +123,20 @@ static void read_file(const void *file, size_t n, size_t read_size, read_out *ou
     ing_reader_close(r);
     if (out->bytes_out != out->len || out->bytes_in > n || (out->error && out->error_offset > n))
         fail("byte counts or error offset out of line", -1, 0);
+}
+
+/* Reads the file both ways: the same text, error and counts, whatever the damage. r gets the
+ * copied read. */
+static void read_both(const void *file, size_t n, size_t read_size, read_out *r)
+{
+    read_out p;
+    read_file(file, n, read_size, false, r);
+    read_file(file, n, read_size, true, &p);
+    if (p.opened != r->opened || p.len != r->len || (p.len && memcmp(p.text, r->text, p.len)) ||
+        p.error != r->error || (p.error && p.error_offset != r->error_offset) ||
+        p.bytes_in != r->bytes_in || p.zstd != r->zstd)
+        fail("reading in place differs from reading copied", -1, 0);
+    free(p.text);
 }
 
 /* What a reader hands on for text t: t itself, a leading BOM as three spaces (once the reader
@@ -122,7 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_out r;
 
     if (mode == 0) {
-        read_file(payload, len, read_size, &r);
+        read_both(payload, len, read_size, &r);
         if (!r.opened) {
             if (!foreign(payload, len))
                 fail("a plain file did not open", mode, 0);
@@ -152,13 +210,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ZSTD_freeCCtx(cctx);
 
     if (mode == 3) {
-        read_file(z, zlen, read_size, &r);
+        read_both(z, zlen, read_size, &r);
         if (!r.opened || !r.zstd || r.error || !same_text(r.text, r.len, payload, len, false))
             fail("an intact zstd file did not read back as its content", mode, 0);
         free(r.text);
     } else if (mode == 1) {
         const size_t cut = pos % (zlen + 1);
-        read_file(z, cut, read_size, &r);
+        read_both(z, cut, read_size, &r);
         if (!r.opened)
             fail("a truncated file did not open", mode, cut);
         if (cut < 4) {
@@ -180,7 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         const size_t at = pos % zlen;
         z[at] ^= flip;
-        read_file(z, zlen, read_size, &r);
+        read_both(z, zlen, read_size, &r);
         free(r.text);
     }
     free(z);
