@@ -7,10 +7,9 @@
 #include <string.h>   /* memchr, strerror */
 #include <sys/stat.h> /* fstat */
 #include <unistd.h>   /* pread, close */
-#include <zstd.h>     /* ZSTD_decompressStream */
 
 #include "common/rsla_base.h"
-#include "ingest/ing_source.h" /* ing_zstd_magic */
+#include "ingest/ing_source.h" /* ing_zstd_magic, ing_reader_open_range */
 
 /* Decoding step while looking for a newline outside the segment's own text: small, because the
  * bytes decoded beyond the line's end are thrown away. */
@@ -146,12 +145,11 @@ size_t ing_zstd_segments(const char *path, uint64_t min_bytes, uint64_t **starts
 
 typedef enum seg_phase { SEG_HEAD, SEG_BODY, SEG_TAIL, SEG_DONE } seg_phase;
 
+/* A segment decodes with ing_reader's decoder, bounded to its range: damage costs what it costs
+ * a whole file (the blocks from the damaged one on; a wrong checksum keeps its frame's text). */
 struct ing_segment {
-    int fd;
-    ZSTD_DCtx *dctx;
-    unsigned char *in;
-    size_t in_cap, in_pos, in_len;
-    uint64_t pos, end;    /* next file offset to read; end of the segment's own frames */
+    ing_reader *r;
+    uint64_t start, end;  /* the segment's own frames */
     bool beyond;          /* reading past end: only to finish the last line */
     bool first;           /* the file's first segment */
     bool head_done;       /* the first segment's first three bytes were checked for a BOM */
@@ -163,65 +161,22 @@ struct ing_segment {
     uint64_t error_offset;
 };
 
-static void seg_fail(ing_segment *s, uint64_t offset, const char *what, const char *detail)
-{
-    if (s->error)
-        return;
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s: %s", what, detail);
-    s->error = rsla_xstrndup(msg, strlen(msg));
-    s->error_offset = offset;
-}
-
-static bool seg_refill(ing_segment *s)
-{
-    const uint64_t limit = s->beyond ? UINT64_MAX : s->end;
-    if (s->pos >= limit)
-        return false;
-    const size_t want = (size_t)RSLA_MIN((uint64_t)s->in_cap, limit - s->pos);
-    ssize_t n;
-    do
-        n = pread(s->fd, s->in, want, (off_t)s->pos);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) {
-        if (n < 0 && !s->beyond)
-            seg_fail(s, s->pos, "read error", strerror(errno));
-        return false;
-    }
-    s->in_pos = 0;
-    s->in_len = (size_t)n;
-    s->pos += (uint64_t)n;
-    if (!s->beyond)
-        s->bytes_in += (uint64_t)n;
-    return true;
-}
-
 /* Decodes up to cap bytes; 0 when the input allowed (own frames, or the whole file beyond) is
- * used up and the decoder has nothing left, or on error. */
+ * used up, or on error. An error beyond the segment's frames is the next segment's to report. */
 static size_t seg_decode(ing_segment *s, char *out, size_t cap)
 {
-    ZSTD_outBuffer ob = { out, cap, 0 };
-    while (ob.pos < ob.size && !s->error) {
-        const bool empty = s->in_pos == s->in_len;
-        if (empty && seg_refill(s))
-            continue;
-        ZSTD_inBuffer ib = { s->in, s->in_len, s->in_pos };
-        const uint64_t at = s->pos - (s->in_len - s->in_pos);
-        const size_t before = ob.pos;
-        const size_t ret = ZSTD_decompressStream(s->dctx, &ob, &ib);
-        s->in_pos = ib.pos;
-        if (ZSTD_isError(ret)) {
-            if (!s->beyond) /* beyond its frames, the segment that owns them reports it */
-                seg_fail(s, at, "corrupt zstd data", ZSTD_getErrorName(ret));
-            s->error = s->error ? s->error : rsla_xstrndup("", 0);
-            break;
-        }
-        if (empty && ob.pos == before)
-            break; /* no input left and nothing more to flush */
+    const size_t n = ing_reader_read(s->r, out, cap);
+    if (!s->beyond) {
+        s->bytes_out += n;
+        s->bytes_in = ing_reader_bytes_in(s->r) - s->start;
     }
-    if (!s->beyond)
-        s->bytes_out += ob.pos;
-    return ob.pos;
+    uint64_t offset = 0;
+    const char *err = ing_reader_error(s->r, &offset);
+    if (n == 0 && err && !s->beyond && !s->error) {
+        s->error = rsla_xstrndup(err, strlen(err));
+        s->error_offset = offset;
+    }
+    return n;
 }
 
 static void seg_pend(ing_segment *s, const char *p, size_t n)
@@ -259,6 +214,7 @@ static void seg_skip_head(ing_segment *s)
 static void seg_read_tail(ing_segment *s)
 {
     s->beyond = true;
+    ing_reader_unbound(s->r);
     char *buf = rsla_xmalloc(ING_SEGMENT_PROBE);
     size_t len = 0;
     for (;;) {
@@ -285,17 +241,12 @@ static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap);
 ing_segment *ing_segment_open(const char *path, uint64_t start, uint64_t end, bool first,
                               char *err, size_t errlen)
 {
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+    ing_reader *r = ing_reader_open_range(path, start, end, err, errlen);
+    if (!r)
         return NULL;
-    }
     ing_segment *s = rsla_xcalloc(1, sizeof *s);
-    s->fd = fd;
-    s->dctx = ZSTD_createDCtx();
-    s->in_cap = ZSTD_DStreamInSize();
-    s->in = rsla_xmalloc(s->in_cap);
-    s->pos = start;
+    s->r = r;
+    s->start = start;
     s->end = end;
     s->first = first;
     s->phase = first ? SEG_BODY : SEG_HEAD;
@@ -306,9 +257,7 @@ void ing_segment_close(ing_segment *s)
 {
     if (!s)
         return;
-    close(s->fd);
-    ZSTD_freeDCtx(s->dctx);
-    free(s->in);
+    ing_reader_close(s->r);
     free(s->pend);
     free(s->error);
     free(s);
@@ -358,7 +307,7 @@ static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap)
             n += take;
             continue;
         }
-        if (s->phase != SEG_BODY || (s->error && s->error[0]))
+        if (s->phase != SEG_BODY || s->error)
             break;
         const size_t got = seg_decode(s, buf + n, cap - n);
         n += got;
@@ -372,7 +321,7 @@ static size_t seg_read_owned(ing_segment *s, char *buf, size_t cap)
 
 const char *ing_segment_error(const ing_segment *s, uint64_t *offset)
 {
-    if (!s->error || !s->error[0])
+    if (!s->error)
         return NULL;
     if (offset)
         *offset = s->error_offset;

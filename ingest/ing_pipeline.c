@@ -52,6 +52,7 @@ typedef struct file_work {
     file_state state;
     bool busy;              /* a thread holds the reader */
     size_t owner;           /* 1 + the thread that reads it (readable_file) */
+    bool copied;            /* zstd read through the reader's own buffer, never in place */
     chunk *held;            /* read in place: its text is the window of the chunk read next */
     char *carry;            /* partial last line, waiting for the next chunk */
     size_t carry_len, carry_cap;
@@ -105,9 +106,12 @@ static chunk *chunk_new(size_t cap)
     return c;
 }
 
-static void chunk_grow(chunk *c)
+/* Gives c room for cap bytes of text; its contents are kept. */
+static void chunk_reserve(chunk *c, size_t cap)
 {
-    c->cap *= 2;
+    if (c->cap >= cap)
+        return;
+    c->cap = cap;
     c->buf = rsla_xrealloc(c->buf, c->cap + SCAN_PADDING);
 }
 
@@ -165,7 +169,7 @@ static void file_finish(pipeline *p, file_work *f)
 /* Whether f is a whole zstd input, decoded into its chunks in place. */
 static bool reads_inplace(const file_work *f)
 {
-    return f->reader && ing_reader_is_zstd(f->reader);
+    return f->reader && !f->copied && ing_reader_is_zstd(f->reader);
 }
 
 /* Cuts the text c holds (len bytes) after its last line end: the rest waits in f->carry. */
@@ -183,11 +187,13 @@ static void carry_tail(file_work *f, chunk *c, size_t len)
     c->len = keep;
 }
 
-/* Puts the carried partial line at the start of c. @return its length. */
+/* Puts the carried partial line at the start of c, which gets room for cap_needed bytes
+ * (rounded up, so that carries of other lengths fit the next time). @return its length. */
 static size_t take_carry(file_work *f, chunk *c, size_t cap_needed)
 {
-    while (c->cap < cap_needed)
-        chunk_grow(c);
+    const size_t step = (size_t)256 << 10;
+    if (c->cap < cap_needed)
+        chunk_reserve(c, (cap_needed + step - 1) / step * step);
     const size_t len = f->carry_len;
     if (len)
         memcpy(c->buf, f->carry, len);
@@ -229,25 +235,31 @@ static bool read_chunk(file_work *f, chunk *c, size_t target)
     if (reads_inplace(f))
         return read_chunk_inplace(f, c, target);
     bool eof = false;
-    size_t len = take_carry(f, c, f->carry_len * 2);
+    /* Read target bytes whatever c's capacity (a pool chunk may have grown for another file),
+     * so that the chunks of a file, and its first one that decides its format, are cut the same
+     * way on every run. */
+    size_t cap = RSLA_MAX(target, f->carry_len * 2);
+    size_t len = take_carry(f, c, cap);
     size_t searched = 0;
     for (;;) {
-        const size_t n = f->seg ? ing_segment_read(f->seg, c->buf + len, c->cap - len)
-                                : ing_reader_read(f->reader, c->buf + len, c->cap - len);
+        const size_t n = f->seg ? ing_segment_read(f->seg, c->buf + len, cap - len)
+                                : ing_reader_read(f->reader, c->buf + len, cap - len);
         len += n;
         if (n == 0) {
             eof = true;
             break;
         }
         const char *nl = memrchr(c->buf + searched, '\n', len - searched);
-        if (nl && len == c->cap) {
+        if (nl && len == cap) {
             carry_tail(f, c, len);
             len = c->len;
             break;
         }
         searched = nl ? searched : len;
-        if (len == c->cap)
-            chunk_grow(c); /* one line longer than the chunk: keep it whole */
+        if (len == cap) { /* one line longer than the chunk: keep it whole */
+            cap *= 2;
+            chunk_reserve(c, cap);
+        }
     }
     c->len = len;
     chunk_pad(c);
@@ -591,19 +603,37 @@ static char *first_chunk_text(const char *path, size_t *len)
     memset(&f, 0, sizeof f);
     if (!(f.reader = ing_reader_open(path, err, sizeof err)))
         return NULL;
+    f.copied = true; /* cut as a plain file is, whatever the zstd window */
     chunk *c = chunk_new(ING_CHUNK_SIZE);
     (void)read_chunk(&f, c, ING_CHUNK_SIZE);
-    if (c->len == 0 && f.carry_len) { /* the first line is longer than the chunk */
-        memcpy(c->buf, f.carry, f.carry_len);
-        c->len = f.carry_len;
-    }
-    chunk_pad(c);
     ing_reader_close(f.reader);
     free(f.carry);
     char *text = c->buf;
     *len = c->len;
     free(c);
     return text;
+}
+
+/* Whether f's first chunk c holds the text first_chunk_text() would read, and how long it is:
+ * the first chunk a plain input is cut into at the default size, or, read in place (c holds
+ * at least a window, or the whole input), its text up to the last line end in the first
+ * ING_CHUNK_SIZE bytes. Not when the first line is longer than that, nor for a segment. */
+static bool first_text_of_own(const file_work *f, const chunk *c, size_t target, size_t *len)
+{
+    if (f->segmented || target != ING_CHUNK_SIZE)
+        return false;
+    *len = c->len;
+    if (!reads_inplace(f))
+        return true;
+    /* The carried tail is still in c->buf after c->len: the decoded text is all there. */
+    const size_t decoded = c->len + f->carry_len;
+    if (decoded < ING_CHUNK_SIZE) { /* the whole input */
+        *len = decoded;
+        return true;
+    }
+    const char *nl = memrchr(c->buf, '\n', ING_CHUNK_SIZE);
+    *len = nl ? (size_t)(nl - c->buf) + 1 : 0;
+    return nl != NULL;
 }
 
 /* The chunks of f that a read made ready to scan, in order: c, or, read in place, the chunk
@@ -640,16 +670,14 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     const size_t target = p->opt->chunk_size ? p->opt->chunk_size : ING_CHUNK_SIZE;
     pthread_mutex_unlock(&p->lock);
     char err[4400] = "";
+    bool own_text = false;
+    size_t decide_len = 0;
     if (first_read) {
         if (f->segmented)
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
         else
             f->reader = ing_reader_open(f->path, err, sizeof err);
     }
-    /* A whole input's first chunk, cut as from a chunk of the default size, is the text
-     * first_chunk_text() would read again. */
-    const bool own_text = !f->segmented && (reads_inplace(f) ? target == ING_CHUNK_SIZE
-                                                             : c->cap == ING_CHUNK_SIZE);
     const bool opened = f->reader != NULL || f->seg != NULL;
     bool eof = !opened;
     c->len = 0;
@@ -657,13 +685,14 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     size_t n_ready = 1;
     if (opened) {
         eof = read_chunk(f, c, target);
+        if (deciding)
+            own_text = first_text_of_own(f, c, target, &decide_len);
         c->file = (size_t)(f - p->files);
         c->seq = f->next_seq++;
         c->offset = f->next_offset;
         f->next_offset += c->len;
         n_ready = ready_chunks(f, c, eof, ready);
     }
-    size_t decide_len = 0;
     char *decide_text =
         deciding && opened && !own_text ? first_chunk_text(f->path, &decide_len) : NULL;
     pthread_mutex_lock(&p->lock);
@@ -672,10 +701,7 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
         in->error = rsla_xstrndup(err, strlen(err));
     input_work *iw = &p->inputs_work[f->input];
     if (!iw->decided) { /* from the input's first chunk, or nothing when it cannot be read */
-        /* Read in place, a first line longer than the chunk is all in the carry. */
-        const bool carried = !decide_text && c->len == 0 && f->carry_len;
-        decide_profile(p, f->input, decide_text ? decide_text : carried ? f->carry : c->buf,
-                       decide_text ? decide_len : carried ? f->carry_len : c->len);
+        decide_profile(p, f->input, decide_text ? decide_text : c->buf, decide_len);
     }
     free(decide_text);
     iw->decided = true;
@@ -810,8 +836,9 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
 }
 
 /* One unit per input, except a zstd file of independent frames big enough to be worth it, which
- * gets one unit per segment when more than one thread can decode them. */
-static void make_units(pipeline *p, const ing_input_list *inputs, unsigned threads)
+ * gets one unit per segment. With one thread too: a segment's damage costs that segment only,
+ * where a whole reader stops at it, and a report must not depend on the thread count. */
+static void make_units(pipeline *p, const ing_input_list *inputs)
 {
     size_t cap = inputs->n + 1;
     p->files = rsla_xcalloc(cap, sizeof *p->files);
@@ -819,7 +846,7 @@ static void make_units(pipeline *p, const ing_input_list *inputs, unsigned threa
     for (size_t i = 0; i < inputs->n; i++) {
         const char *path = inputs->items[i].path;
         uint64_t *starts = NULL;
-        const size_t n = (threads > 1 && strcmp(path, "-") != 0)
+        const size_t n = strcmp(path, "-") != 0
                              ? ing_zstd_segments(path, p->opt->segment_min_bytes ? p->opt->segment_min_bytes
                                                                                 : ING_SEGMENT_MIN_BYTES,
                                                  &starts)
@@ -857,7 +884,7 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.wake, NULL);
     p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
-    make_units(&p, inputs, threads);
+    make_units(&p, inputs);
     p.inputs_work = rsla_xcalloc(inputs->n + 1, sizeof *p.inputs_work);
     p.units_left = p.n_files;
     out->input.n_files = inputs->n;

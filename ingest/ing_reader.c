@@ -29,10 +29,11 @@
 /* The largest window decoded, as zstd's streaming API allows by default (1 << 27); a frame that
  * asks for more is refused as corrupt rather than allocating gigabytes. */
 #define ING_ZSTD_WINDOW_MAX ((uint64_t)1 << ZSTD_WINDOWLOG_LIMIT_DEFAULT)
-/* The largest window decoded in place: each chunk holds at least a window, so a larger one
- * (zstd --long, --ultra) would make every chunk that large; such a frame goes through the ring,
- * copied. Level 19 uses 8 MiB. */
-#define ING_INPLACE_WINDOW_MAX ((size_t)8 << 20)
+/* The largest window decoded in place: each chunk holds at least a window, and the pipeline
+ * keeps 2 chunks per thread and 2 more, so a larger one (levels 16 and up use 8 MiB, --long and
+ * --ultra more) goes through the reader's ring, copied, rather than make every chunk that large.
+ * Levels up to 15 use at most 4 MiB. */
+#define ING_INPLACE_WINDOW_MAX ((size_t)4 << 20)
 
 struct ing_reader {
     int fd;
@@ -41,6 +42,7 @@ struct ing_reader {
     unsigned char *in;        /* file bytes read but not yet handed on */
     size_t in_cap, in_pos, in_len;
     bool eof;
+    uint64_t limit;           /* file offset reading stops at (a range), or UINT64_MAX */
     /* zstd: the frame being decoded, and where its history (the last window of text) lies */
     bool in_frame, zstd_done;
     size_t window;
@@ -118,6 +120,16 @@ static bool refill(ing_reader *r)
     return true;
 }
 
+static ing_reader *reader_new(int fd)
+{
+    ing_reader *r = rsla_xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->limit = UINT64_MAX;
+    r->in_cap = ING_READ_SIZE;
+    r->in = rsla_xmalloc(r->in_cap);
+    return r;
+}
+
 /* err says what went wrong, not with which file: the caller names the file (regsla prints
  * "regsla: PATH: ERROR", and input.files[].error sits beside its path). */
 ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
@@ -128,10 +140,7 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    ing_reader *r = rsla_xcalloc(1, sizeof *r);
-    r->fd = fd;
-    r->in_cap = ING_READ_SIZE;
-    r->in = rsla_xmalloc(r->in_cap);
+    ing_reader *r = reader_new(fd);
     /* Sniff from the first read; a short first read of a pipe still has the 4 magic bytes
      * unless the whole input is shorter, which then is plain text. */
     if (refill(r)) {
@@ -158,6 +167,32 @@ ing_reader *ing_reader_open(const char *path, char *err, size_t errlen)
     if (r->zstd)
         r->dctx = ZSTD_createDCtx();
     return r;
+}
+
+ing_reader *ing_reader_open_range(const char *path, uint64_t start, uint64_t end, char *err,
+                                  size_t errlen)
+{
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || lseek(fd, (off_t)start, SEEK_SET) < 0) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    ing_reader *r = reader_new(fd);
+    r->zstd = true; /* a range starts where a frame was found, or damage after one */
+    r->dctx = ZSTD_createDCtx();
+    r->bytes_in = start;
+    r->limit = end;
+    r->head_done = true; /* a BOM is the file's first bytes: its first segment's business */
+    return r;
+}
+
+void ing_reader_unbound(ing_reader *r)
+{
+    r->limit = UINT64_MAX;
+    r->eof = false;
+    r->zstd_done = r->error != NULL;
 }
 
 void ing_reader_close(ing_reader *r)
@@ -231,10 +266,14 @@ static bool input_need(ing_reader *r, size_t n)
         r->in = rsla_xrealloc(r->in, r->in_cap);
     }
     while (r->in_len < n && !r->eof && !r->error) {
-        ssize_t got;
-        do
-            got = read(r->fd, r->in + r->in_len, r->in_cap - r->in_len);
-        while (got < 0 && errno == EINTR);
+        /* r->in_pos is 0: the file is read up to bytes_in + in_len */
+        const uint64_t left = r->limit - (r->bytes_in + r->in_len);
+        const size_t room = (size_t)RSLA_MIN((uint64_t)(r->in_cap - r->in_len), left);
+        ssize_t got = 0;
+        if (room)
+            do
+                got = read(r->fd, r->in + r->in_len, room);
+            while (got < 0 && errno == EINTR);
         if (got < 0)
             set_error(r, r->bytes_in + r->in_len, "read error", strerror(errno));
         else if (got == 0)
@@ -485,10 +524,38 @@ size_t ing_reader_inplace_room(ing_reader *r, size_t target)
 {
     if (!r->zstd)
         return target;
-    if (!r->head_done)
-        read_head(r); /* decodes the first frame's header: its window is known from here */
-    return (r->head_len - r->head_pos) + r->pend_len + RSLA_MAX(target, inplace_window(r)) +
-           ING_ZSTD_BLOCK_ROOM;
+    /* The next frame's header gives its window; no block is decoded here, so no ring is made
+     * for a frame decoded in place. */
+    if (!r->in_frame && !r->zstd_done && r->pend_len == 0 && !frame_begin(r))
+        r->zstd_done = true;
+    return r->pend_len + RSLA_MAX(target, inplace_window(r)) + ING_ZSTD_BLOCK_ROOM;
+}
+
+/* Decodes blocks into buf until goal bytes are there, the input ends or buf has no room for a
+ * block. @return the bytes decoded. */
+static size_t decode_inplace(ing_reader *r, char *buf, size_t cap, size_t goal)
+{
+    size_t done = 0;
+    while (!r->zstd_done && done < goal && cap - done >= ING_ZSTD_BLOCK_ROOM) {
+        if (!r->in_frame && !frame_begin(r)) {
+            r->zstd_done = true;
+            break;
+        }
+        if (ring_only(r)) {
+            if (!ring_step(r))
+                r->zstd_done = true;
+            done += take_pending(r, buf + done, cap - done);
+            continue;
+        }
+        bool more;
+        const size_t got = zstd_step(r, buf + done, &more);
+        if (got)
+            r->history = HIST_CALLER;
+        if (!more)
+            r->zstd_done = true;
+        done += got;
+    }
+    return done;
 }
 
 /* The history rule: zstd copies from the window before each block, and remembers only the
@@ -499,33 +566,18 @@ size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t targ
 {
     if (!r->zstd)
         return ing_reader_read(r, buf, cap);
-    (void)ing_reader_inplace_room(r, target); /* the head is read: the window is known */
-    const size_t goal = RSLA_MAX(target, inplace_window(r));
-    /* What the ring holds already (the first block, decoded to look for a BOM) is copied. */
-    size_t done = ing_reader_read(r, buf, RSLA_MIN(cap, (r->head_len - r->head_pos) + r->pend_len));
-    size_t decoded = 0;
-    while (!r->zstd_done && r->pend_len == 0 && decoded < goal && cap - done >= ING_ZSTD_BLOCK_ROOM) {
-        if (!r->in_frame && !frame_begin(r)) {
-            r->zstd_done = true;
-            break;
-        }
-        size_t got;
-        if (ring_only(r)) {
-            if (!ring_step(r))
-                r->zstd_done = true;
-            got = take_pending(r, buf + done, cap - done);
-        } else {
-            bool more;
-            got = zstd_step(r, buf + done, &more);
-            if (got)
-                r->history = HIST_CALLER;
-            if (!more)
-                r->zstd_done = true;
-        }
-        done += got;
-        decoded += got;
-    }
-    r->bytes_out += decoded;
+    /* The first call decodes at least 3 bytes unless the input is shorter: a BOM is looked for
+     * in its text, where ing_reader_read() holds the first bytes back. */
+    const bool first = !r->head_done;
+    r->head_done = true;
+    (void)ing_reader_inplace_room(r, target); /* the frame's window is known from here */
+    size_t done = take_pending(r, buf, cap);
+    if (cap - done >= ING_ZSTD_BLOCK_ROOM) /* the ring's text is handed on first, in order */
+        done += decode_inplace(r, buf + done, cap - done,
+                               RSLA_MAX(target, inplace_window(r)));
+    if (first && done >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        memset(buf, ' ', 3);
+    r->bytes_out += done;
     return done;
 }
 

@@ -39,6 +39,16 @@ typedef struct ing_reader ing_reader;
 ing_reader *ing_reader_open(const char *path, char *err, size_t errlen);
 void ing_reader_close(ing_reader *r);
 
+/* ing_reader_open_range() :
+ * Opens the compressed bytes [start, end) of a zstd file: its frames are decoded as by
+ * ing_reader_open() (no BOM rule: that is the file's first bytes), and ing_reader_read() returns
+ * 0 once they are (the input ends there, between frames or in one). Error offsets are file
+ * offsets; ing_reader_bytes_in() is the file offset read up to. ing_reader_unbound() then lets it
+ * decode on into the frames after end, to the end of the file (ingest/ing_frames.h). */
+ing_reader *ing_reader_open_range(const char *path, uint64_t start, uint64_t end, char *err,
+                                  size_t errlen);
+void ing_reader_unbound(ing_reader *r);
+
 /* Reads up to cap decoded bytes into buf. @return the count; 0 at the end of the input or on
  * error (then ing_reader_error() says why). */
 size_t ing_reader_read(ing_reader *r, char *buf, size_t cap);

@@ -660,6 +660,77 @@ class Zstd(HardCase):
             self.assertEqual(rc, 0, err)
             self.assertCounts(rep["input"], 11 + n_junk, 11, skipped={"not_json": n_junk})
 
+    def same_as_plain(self, name, data, levels=("-1", "-3", "-19")):
+        """The report of data written plain, then as .zst at each level: the same input
+        accounting and profile whatever the frame's window (1 to 8 MiB)."""
+        def summary(rep):
+            f = rep["input"]["files"][0]
+            keep = ("lines", "outcomes", "skipped", "rejected", "skipped_by_reason",
+                    "rejected_by_reason", "profile")
+            return {k: f[k] for k in keep}, rep["instances"] if "instances" in rep else None
+        rc, rep, err = self.regsla([self.write(name, data)])
+        want = (rc, summary(rep))
+        for level in levels:
+            p = self.write(name + level + ".zst", zstd_compress(data, level))
+            rc, rep, err = self.regsla([p])
+            self.assertEqual((rc, summary(rep)), want, "zstd %s: %s" % (level, err))
+        return want
+
+    def test_long_first_line_in_zstd(self):
+        # Once a bug (decoding in place): a first line longer than the first chunk of a .zst was
+        # judged by its first part alone, and the file read as no known format.
+        first = record(http__request__uri="/v2/lib/app/manifests/" + "a" * (3 << 20))
+        data = first + b"\n" + self.text(600)
+        rc, (counts, _) = self.same_as_plain("long-first.log", data)
+        self.assertEqual(rc, 0)
+        self.assertEqual((counts["lines"], counts["outcomes"], counts["profile"]),
+                         (601, 601, "distribution"))
+
+    def test_format_decided_from_the_first_mib_whatever_the_window(self):
+        # Once a bug (decoding in place): detection read the first chunk, which held a window
+        # (2 MiB at -3, 8 MiB at -19): a file whose records start after 1.7 MB of stack trace
+        # was read as Distribution JSON from .zst, and as no known format plain. The first MiB
+        # decides (docs/HARD-INPUTS.md), whatever the compression.
+        trace = b"".join(b"\tgoroutine %d [running]: main.handler(0x%x)\n" % (i, i * 7919)
+                         for i in range(40000))
+        self.assertGreater(len(trace), 3 << 19)
+        rc, (counts, _) = self.same_as_plain("trace.log", trace + self.text(300))
+        self.assertEqual(rc, 3)
+        self.assertEqual(counts["skipped_by_reason"]["unknown_format"], 40300)
+
+    def test_damaged_frames_same_at_any_thread_count(self):
+        # Once a bug: a file of independent frames was read whole by one thread (its first
+        # error ending it) and in parallel segments by more (decoding going on at the next
+        # segment), so damage gave different counts at --threads 1 and 2. It is read in
+        # segments at every thread count now.
+        rng = random.Random(7)
+        frames = []
+        for k in range(6):  # about 4 MiB compressed each: segments of at least 8 MiB
+            text = b"".join(record(http__request__id=rng.randbytes(1500).hex()) + b"\n"
+                            for _ in range(2700))
+            frames.append(bytearray(zstd_compress(text, "-1", "--check")))
+        frames[1][-1] ^= 0xFF                # a wrong checksum
+        mid = len(frames[4]) // 2
+        for i in range(mid, mid + 64):       # a corrupt block
+            frames[4][i] ^= 0x5A
+        p = self.write("frames.zst", b"".join(bytes(f) for f in frames))
+        reports = {}
+        for threads in ("1", "2", "3"):
+            rc, rep, err = self.regsla([p], extra=["--threads", threads])
+            self.assertEqual(rc, 3, err)
+            reports[threads] = rep
+        self.assertEqual(reports["1"], reports["2"])
+        self.assertEqual(reports["1"], reports["3"])
+        # Frames 0-2 and 3-5 are the two segments (8 MiB each at least). A segment is read as
+        # a whole file is: frame 1's text is kept despite its checksum, frame 2 is lost behind
+        # it; frame 3 counts, frame 4 up to its damaged block, frame 5 is lost.
+        f = self.one_file(reports["1"], p)
+        self.assertIn("doesn't match checksum; decoding went on at the next independent frame",
+                      f["error"])
+        self.assertEqual(f["error_offset"], len(frames[0]) + len(frames[1]) - 4)
+        self.assertGreaterEqual(f["outcomes"], 3 * 2700)
+        self.assertLess(f["outcomes"], 4 * 2700)
+
     def test_plain_and_zstd_in_one_folder(self):
         text = self.text(400)
         lines = split_lines(text)

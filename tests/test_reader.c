@@ -252,6 +252,64 @@ static void test_in_place(void)
     free(text);
 }
 
+/* Reads a range reader to its end, then (unbound) on to the file's end. */
+static char *read_range(uint64_t start, uint64_t end, bool unbound, char **error, uint64_t *offset,
+                        uint64_t *bytes_in)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/range.zst", tmpdir);
+    ing_reader *r = ing_reader_open_range(path, start, end, err, sizeof err);
+    CHECK(r != NULL);
+    char *buf = calloc(1, 4096);
+    size_t len = 0, n;
+    for (int pass = 0; pass < 1 + unbound; pass++) {
+        while ((n = ing_reader_read(r, buf + len, 2)) > 0)
+            len += n;
+        if (pass == 0)
+            *bytes_in = ing_reader_bytes_in(r); /* where its own frames end */
+        if (pass == 0 && unbound)
+            ing_reader_unbound(r);
+    }
+    const char *e = ing_reader_error(r, offset);
+    *error = e ? strdup(e) : NULL;
+    ing_reader_close(r);
+    return buf;
+}
+
+/* A range of a file's frames, as a parallel segment reads them: its own frames' text, a BOM not
+ * at the file's start left as it is, file offsets in errors, and then the frames after it. */
+static void test_range(void)
+{
+    unsigned char z[4096];
+    const size_t n1 = compress_frame("a\n", z, sizeof z, 1);
+    const size_t n2 = compress_frame("\xEF\xBB\xBF" "bb\nccc", z + n1, sizeof z - n1, 1);
+    const size_t n3 = compress_frame("dd\n", z + n1 + n2, sizeof z - n1 - n2, 1);
+    write_file("range.zst", z, n1 + n2 + n3);
+    char *err;
+    uint64_t off = 0, in;
+    char *t = read_range(n1, n1 + n2, false, &err, &off, &in);
+    CHECK_EQ_STR(t, "\xEF\xBB\xBF" "bb\nccc");
+    CHECK(err == NULL && in == n1 + n2);
+    free(t);
+    t = read_range(n1, n1 + n2, true, &err, &off, &in);
+    CHECK_EQ_STR(t, "\xEF\xBB\xBF" "bb\ncccdd\n");
+    CHECK(err == NULL && in == n1 + n2);
+    free(t);
+    /* Its end inside a frame: the frame is cut there. */
+    t = read_range(n1, n1 + n2 - 2, false, &err, &off, &in);
+    CHECK(err && strstr(err, "truncated") && off == n1 + n2 - 2);
+    free(t);
+    free(err);
+    /* A wrong checksum: the frame's text, the error at the checksum's file offset. */
+    z[n1 + n2 - 1] ^= 0x55;
+    write_file("range.zst", z, n1 + n2 + n3);
+    t = read_range(n1, n1 + n2, false, &err, &off, &in);
+    CHECK_EQ_STR(t, "\xEF\xBB\xBF" "bb\nccc");
+    CHECK(err && strstr(err, "checksum") && off == n1 + n2 - 4);
+    free(t);
+    free(err);
+}
+
 static void test_find(void)
 {
     char sub[512], loop[600], arg[512];
@@ -288,6 +346,7 @@ int main(void)
         return 1;
     test_plain_and_zstd();
     test_in_place();
+    test_range();
     test_find();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
