@@ -12,6 +12,11 @@
 #    counts (tests/oracle/sla_oracle.py --minute-counts) are computed once per data set too.
 # 3. Times each row with /usr/bin/time (minimum wall time of N runs; CPU and peak RSS of that run)
 #    and prints a markdown table. Every peer is optional: a missing one is listed as skipped.
+# 4. Then times the issue's two comparisons again in alternation, N pairs each: regsla against
+#    `zstd -dc` on the single .zst (or, with --threads, --threads 2 against --threads 1 on the 16
+#    files), and prints each pair and the median of the pairs' ratios. On a shared machine whose
+#    speed drifts over a minute, rows timed one after the other compare different moments; a pair
+#    compares the same one.
 #
 # Sizes (lines, instances): small 200k/50 (~0.15 GB), month 2.0M/50 (~1.47 GB, PERF-ANCHORS.md),
 # large 8.0M/50 (~5.9 GB, the 4x month of issue 4), wide 2.0M/10,000 instances.
@@ -155,6 +160,28 @@ measure() {
     rows+=("| $name | $input | $thr | $best | $cpu | $mbs | $ratio | $rss | $agree |")
 }
 
+# alternate NAME_A CMD_A NAME_B CMD_B N: N pairs, A then B, each timed once; prints every pair's
+# wall times and B/A, then the median of the ratios and the ratio of the two minima.
+pairs=()
+alternate() {
+    local name_a=$1 cmd_a=$2 name_b=$3 cmd_b=$4 n=$5 i wa wb ratios=() min_a="" min_b=""
+    for ((i = 0; i < n; i++)); do
+        $TIME -f '%e' -o "$results/time.txt" sh -c "$cmd_a" >/dev/null 2>&1 || return 0
+        wa=$(tail -n 1 "$results/time.txt")
+        $TIME -f '%e' -o "$results/time.txt" sh -c "$cmd_b" >/dev/null 2>&1 || return 0
+        wb=$(tail -n 1 "$results/time.txt")
+        ratios+=("$(awk "BEGIN{printf \"%.3f\", $wb / ($wa > 0 ? $wa : 0.001)}")")
+        pairs+=("| $((i + 1)) | $wa | $wb | ${ratios[-1]} |")
+        if [ -z "$min_a" ] || awk "BEGIN{exit !($wa < $min_a)}"; then min_a=$wa; fi
+        if [ -z "$min_b" ] || awk "BEGIN{exit !($wb < $min_b)}"; then min_b=$wb; fi
+    done
+    local median
+    median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END{printf "%.2f", NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+    pair_head="| pair | $name_a s | $name_b s | ratio |"
+    pair_summary="Alternated, $n pairs: median ratio **${median}x**, minimum to minimum $(awk "BEGIN{printf \"%.2f\", $min_b / $min_a}")x ($min_b s against $min_a s)."
+    log "  alternated: median ratio ${median}x"
+}
+
 # regsla's counts (untimed, only when the lead's flag is named)
 regsla_agree() {
     local input=$1
@@ -199,6 +226,10 @@ if [ $threads_mode = 0 ]; then
     elif want regsla; then
         skipped+=("regsla (build-bench/regsla missing, or \`regsla report --format json -o /dev/null FILE\` failed)")
     fi
+    if want floors && [ $regsla_ok = 1 ]; then
+        alternate "zstd -dc" "zstd -dcq '$zst' > /dev/null" "regsla report" \
+            "'$regsla' report --format json -o /dev/null '$zst'" "$runs"
+    fi
     if want simdjson; then
         if [ -n "$simd" ]; then
             measure "simdjson on-demand" "plain" 1 "$runs" "$results/simdjson.counts" "'$simd' '$plain'"
@@ -231,6 +262,8 @@ else
     measure "zstd -dc (16 files) > /dev/null" "16 zst" 1 "$runs" "" "zstd -dcq '$data'/split16/*.zst > /dev/null"
     measure "regsla report --threads 1" "16 zst" 1 "$runs" "" "'$regsla' report --threads 1 --format json -o /dev/null '$data/split16'"
     measure "regsla report --threads 2" "16 zst" 2 "$runs" "" "'$regsla' report --threads 2 --format json -o /dev/null '$data/split16'"
+    alternate "--threads 2" "'$regsla' report --threads 2 --format json -o /dev/null '$data/split16'" \
+        "--threads 1" "'$regsla' report --threads 1 --format json -o /dev/null '$data/split16'" "$runs"
 fi
 
 # --- report ------------------------------------------------------------------------------------
@@ -251,6 +284,18 @@ if [ $threads_mode = 1 ]; then
     if [ -n "$w1" ] && [ -n "$w2" ] && [[ $w1 =~ ^[0-9.]+$ ]] && [[ $w2 =~ ^[0-9.]+$ ]]; then
         echo
         echo "Speed-up of --threads 2 over --threads 1: $(awk "BEGIN{printf \"%.2f\", $w1 / $w2}")x (target >= 1.8x)."
+    fi
+fi
+if [ ${#pairs[@]} -gt 0 ]; then
+    echo
+    echo "$pair_head"
+    echo "|---|---|---|---|"
+    for r in "${pairs[@]}"; do echo "$r"; done
+    echo
+    if [ $threads_mode = 1 ]; then
+        echo "${pair_summary/ratio/speed-up of --threads 2 (--threads 1 over --threads 2)} (target >= 1.8x)"
+    else
+        echo "$pair_summary (regsla over \`zstd -dc\`; target <= 1.0x)"
     fi
 fi
 if [ ${#skipped[@]} -gt 0 ]; then
