@@ -615,9 +615,10 @@ static char *first_chunk_text(const char *path, size_t *len)
 }
 
 /* Whether f's first chunk c holds the text first_chunk_text() would read, and how long it is:
- * the first chunk a plain input is cut into at the default size, or, read in place (c holds
- * at least a window, or the whole input), its text up to the last line end in the first
- * ING_CHUNK_SIZE bytes. Not when the first line is longer than that, nor for a segment. */
+ * the first chunk a plain input is cut into at the default size; read in place, where c holds
+ * at least a window of text (or the whole input), the same cut made in that text: the last
+ * line end in the first ING_CHUNK_SIZE bytes, or in twice as many when there is none, and so
+ * on. Not when the first line goes on past what c holds, nor for a segment. */
 static bool first_text_of_own(const file_work *f, const chunk *c, size_t target, size_t *len)
 {
     if (f->segmented || target != ING_CHUNK_SIZE)
@@ -627,13 +628,18 @@ static bool first_text_of_own(const file_work *f, const chunk *c, size_t target,
         return true;
     /* The carried tail is still in c->buf after c->len: the decoded text is all there. */
     const size_t decoded = c->len + f->carry_len;
-    if (decoded < ING_CHUNK_SIZE) { /* the whole input */
+    if (decoded < ING_CHUNK_SIZE) { /* less than a chunk is decoded only at the input's end */
         *len = decoded;
         return true;
     }
-    const char *nl = memrchr(c->buf, '\n', ING_CHUNK_SIZE);
-    *len = nl ? (size_t)(nl - c->buf) + 1 : 0;
-    return nl != NULL;
+    for (size_t cap = ING_CHUNK_SIZE; cap <= decoded; cap *= 2) {
+        const char *nl = memrchr(c->buf, '\n', cap);
+        if (nl) {
+            *len = (size_t)(nl - c->buf) + 1;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The chunks of f that a read made ready to scan, in order: c, or, read in place, the chunk
@@ -673,10 +679,14 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     bool own_text = false;
     size_t decide_len = 0;
     if (first_read) {
-        if (f->segmented)
+        if (f->segmented) {
             f->seg = ing_segment_open(f->path, f->seg_start, f->seg_end, f->seg_first, err, sizeof err);
-        else
+        } else {
             f->reader = ing_reader_open(f->path, err, sizeof err);
+            /* Standard input cannot be read again to decide its format: its chunks are cut as
+             * a plain file's, the first one holding its whole first line. */
+            f->copied = strcmp(f->path, "-") == 0;
+        }
     }
     const bool opened = f->reader != NULL || f->seg != NULL;
     bool eof = !opened;

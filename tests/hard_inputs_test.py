@@ -685,6 +685,10 @@ class Zstd(HardCase):
         self.assertEqual(rc, 0)
         self.assertEqual((counts["lines"], counts["outcomes"], counts["profile"]),
                          (601, 601, "distribution"))
+        # From standard input, read once: decided from the first line's start (a JSON object).
+        rc, rep, err = self.regsla(["-"], stdin=zstd_compress(data, "-3"))
+        self.assertEqual(rc, 0, err)
+        self.assertCounts(rep["input"], 601, 601)
 
     def test_format_decided_from_the_first_mib_whatever_the_window(self):
         # Once a bug (decoding in place): detection read the first chunk, which held a window
