@@ -588,29 +588,53 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         iw->choice.format = PROF_FORMAT_NONE;
 }
 
+/* The first chunk of a unit (a whole input, or a segment) as the default chunk size cuts it,
+ * read by a reader of its own. */
+static char *unit_first_chunk(const file_work *u, size_t *len)
+{
+    char err[4400];
+    file_work f;
+    memset(&f, 0, sizeof f);
+    if (u->segmented)
+        f.seg = ing_segment_open(u->path, u->seg_start, u->seg_end, u->seg_first, err, sizeof err);
+    else if ((f.reader = ing_reader_open(u->path, err, sizeof err)))
+        f.copied = true; /* cut as a plain file is, whatever the zstd window */
+    if (!f.reader && !f.seg)
+        return NULL;
+    chunk *c = chunk_new(ING_CHUNK_SIZE);
+    (void)read_chunk(&f, c, ING_CHUNK_SIZE);
+    ing_reader_close(f.reader);
+    ing_segment_close(f.seg);
+    free(f.carry);
+    char *text = c->buf;
+    *len = c->len;
+    free(c);
+    return text;
+}
+
 /* The text an input's format is decided from: its first chunk as the default chunk size cuts
  * it, read by a reader of its own, so that the decision depends neither on the chunk size nor
  * on the input being read in parallel segments (a segment can end before the first chunk
  * would). Only needed then: a whole input read in chunks of the default size decides from its
  * own first chunk, the same text (read_step). NULL for standard input, which can be read once:
  * there the first chunk decides. */
-static char *first_chunk_text(const char *path, size_t *len)
+static char *first_chunk_text(const pipeline *p, const file_work *f, size_t *len)
 {
-    if (strcmp(path, "-") == 0)
+    if (strcmp(f->path, "-") == 0)
         return NULL;
-    char err[4400];
-    file_work f;
-    memset(&f, 0, sizeof f);
-    if (!(f.reader = ing_reader_open(path, err, sizeof err)))
-        return NULL;
-    f.copied = true; /* cut as a plain file is, whatever the zstd window */
-    chunk *c = chunk_new(ING_CHUNK_SIZE);
-    (void)read_chunk(&f, c, ING_CHUNK_SIZE);
-    ing_reader_close(f.reader);
-    free(f.carry);
-    char *text = c->buf;
-    *len = c->len;
-    free(c);
+    const file_work whole = { .path = f->path };
+    char *text = unit_first_chunk(&whole, len);
+    /* A file of independent frames whose first ones do not decode: the first of its segments
+     * that has text decides, whichever thread reads first. */
+    const file_work *u = f;
+    while (u > p->files && u[-1].input == f->input)
+        u--;
+    for (; text && *len == 0 && u < p->files + p->n_files && u->input == f->input; u++) {
+        if (!u->segmented)
+            break;
+        free(text);
+        text = unit_first_chunk(u, len);
+    }
     return text;
 }
 
@@ -621,9 +645,9 @@ static char *first_chunk_text(const char *path, size_t *len)
  * on. Not when the first line goes on past what c holds, nor for a segment. */
 static bool first_text_of_own(const file_work *f, const chunk *c, size_t target, size_t *len)
 {
+    *len = c->len; /* what decides when the input cannot be read again */
     if (f->segmented || target != ING_CHUNK_SIZE)
         return false;
-    *len = c->len;
     if (!reads_inplace(f))
         return true;
     /* The carried tail is still in c->buf after c->len: the decoded text is all there. */
@@ -704,7 +728,7 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
         n_ready = ready_chunks(f, c, eof, ready);
     }
     char *decide_text =
-        deciding && opened && !own_text ? first_chunk_text(f->path, &decide_len) : NULL;
+        deciding && opened && !own_text ? first_chunk_text(p, f, &decide_len) : NULL;
     pthread_mutex_lock(&p->lock);
     rsla_input_file *in = &p->out->input.files[f->input];
     if (!opened && !in->error)

@@ -735,6 +735,28 @@ class Zstd(HardCase):
         self.assertGreaterEqual(f["outcomes"], 3 * 2700)
         self.assertLess(f["outcomes"], 4 * 2700)
 
+    def test_damaged_first_frame_of_a_segmented_file(self):
+        # Once a bug: the format was decided from the file's first chunk, empty when its first
+        # frame does not decode, so the segments after it were read as no known format. The
+        # first segment with text decides.
+        rng = random.Random(8)
+        frames = [bytearray(zstd_compress(b"".join(
+            record(http__request__id=rng.randbytes(1500).hex()) + b"\n" for _ in range(2700)),
+            "-1")) for _ in range(5)]
+        fhd = frames[0][4]  # frame header: magic, descriptor, window, dictionary, content size
+        single = bool(fhd & 0x20)
+        head = 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
+        frames[0][head] |= 0x06  # the first block's type: reserved
+        p = self.write("first-bad.zst", b"".join(bytes(f) for f in frames))
+        reports = [self.regsla([p], extra=["--threads", t]) for t in ("1", "2")]
+        self.assertEqual(reports[0][1], reports[1][1])
+        rc, rep, err = reports[0]
+        self.assertEqual(rc, 3, err)
+        f = self.one_file(rep, p)
+        self.assertEqual(f["profile"], "distribution")
+        self.assertIn("decoding went on at the next independent frame", f["error"])
+        self.assertGreaterEqual(f["outcomes"], 2700)  # the frames of the segments after it
+
     def test_plain_and_zstd_in_one_folder(self):
         text = self.text(400)
         lines = split_lines(text)
