@@ -14,6 +14,13 @@
 #ifndef ING_CHUNK_SIZE
 #define ING_CHUNK_SIZE (1u << 20)
 #endif
+/* A chunk that grew past this for a long line goes back to the chunk size before its next read,
+ * so that one long line does not keep the pool that large for the rest of the run. */
+#define ING_CHUNK_KEEP_MAX ((size_t)64 << 20)
+/* A zstd input read in place goes on copied from a line this long: in place, the chunk held as
+ * the window, the next one that takes its tail and what is decoded after it would hold such a
+ * line three times over. */
+#define ING_INPLACE_LINE_MAX ((size_t)16 << 20)
 /* Rejected lines named per file in messages; the counts always cover them all. */
 #ifndef ING_REJECTION_SAMPLES
 #define ING_REJECTION_SAMPLES 10
@@ -115,6 +122,15 @@ static void chunk_reserve(chunk *c, size_t cap)
     c->buf = rsla_xrealloc(c->buf, c->cap + SCAN_PADDING);
 }
 
+static void chunk_shrink(chunk *c, size_t cap)
+{
+    if (c->cap <= ING_CHUNK_KEEP_MAX)
+        return;
+    free(c->buf);
+    c->cap = cap;
+    c->buf = rsla_xmalloc(cap + SCAN_PADDING);
+}
+
 /* Records a segment's bytes and its error (the earliest one of the file wins). */
 static void segment_finish(rsla_input_file *in, file_work *f)
 {
@@ -172,19 +188,24 @@ static bool reads_inplace(const file_work *f)
     return f->reader && !f->copied && ing_reader_is_zstd(f->reader);
 }
 
-/* Cuts the text c holds (len bytes) after its last line end: the rest waits in f->carry. */
+/* Cuts the text c holds (len bytes) after its last line end: the rest waits in f->carry, or,
+ * read in place, in c itself. */
 static void carry_tail(file_work *f, chunk *c, size_t len)
 {
     const char *nl = memrchr(c->buf, '\n', len);
     const size_t keep = nl ? (size_t)(nl - c->buf) + 1 : 0;
     f->carry_len = len - keep;
+    c->len = keep;
+    /* Read in place, c stays unchanged, held as the window, until the next chunk is read: the
+     * tail is taken from it then, not copied twice (a line of 200 MB would be held three times) */
+    if (reads_inplace(f))
+        return;
     if (f->carry_len > f->carry_cap) {
         f->carry_cap = f->carry_len;
         f->carry = rsla_xrealloc(f->carry, f->carry_cap);
     }
     if (f->carry_len) /* a chunk that ends on '\n' has no tail (and carry may be NULL) */
         memcpy(f->carry, c->buf + keep, f->carry_len);
-    c->len = keep;
 }
 
 /* Puts the carried partial line at the start of c, which gets room for cap_needed bytes
@@ -196,7 +217,7 @@ static size_t take_carry(file_work *f, chunk *c, size_t cap_needed)
         chunk_reserve(c, (cap_needed + step - 1) / step * step);
     const size_t len = f->carry_len;
     if (len)
-        memcpy(c->buf, f->carry, len);
+        memcpy(c->buf, f->held ? f->held->buf + f->held->len : f->carry, len);
     f->carry_len = 0;
     return len;
 }
@@ -232,6 +253,8 @@ static bool read_chunk_inplace(file_work *f, chunk *c, size_t target)
  * @return true at the end of the input. */
 static bool read_chunk(file_work *f, chunk *c, size_t target)
 {
+    if (reads_inplace(f) && f->carry_len > ING_INPLACE_LINE_MAX)
+        f->copied = true; /* the held chunk stays the window until this read is done */
     if (reads_inplace(f))
         return read_chunk_inplace(f, c, target);
     bool eof = false;
@@ -666,22 +689,16 @@ static bool first_text_of_own(const file_work *f, const chunk *c, size_t target,
     return false;
 }
 
-/* The chunks of f that a read made ready to scan, in order: c, or, read in place, the chunk
- * held before it (its text no longer the window), and c too at the end of the input. */
+/* The chunks of f that a read made ready to scan, in order: the chunk held before c (read in
+ * place, its text no longer the window), then c, unless c is held in its turn. */
 static size_t ready_chunks(file_work *f, chunk *c, bool eof, chunk **ready)
 {
     size_t n = 0;
-    if (!reads_inplace(f)) {
-        ready[n++] = c;
-        return n;
-    }
     if (f->held)
         ready[n++] = f->held;
-    f->held = c;
-    if (eof) {
+    f->held = reads_inplace(f) && !eof ? c : NULL;
+    if (!f->held)
         ready[n++] = c;
-        f->held = NULL;
-    }
     for (size_t i = 0; i < n; i++)
         chunk_pad(ready[i]);
     return n;
@@ -714,6 +731,7 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
     }
     const bool opened = f->reader != NULL || f->seg != NULL;
     bool eof = !opened;
+    chunk_shrink(c, target);
     c->len = 0;
     chunk *ready[2] = { c, NULL };
     size_t n_ready = 1;

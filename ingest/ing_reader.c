@@ -417,9 +417,11 @@ static bool ring_step(ing_reader *r)
 {
     if (!r->in_frame && !frame_begin(r))
         return false;
-    if (r->history == HIST_NONE) {
+    if (r->history == HIST_NONE || r->history == HIST_CALLER) {
         /* A new stretch of text starts at the ring's start only once the one before holds a
-         * window and a block more, so a block never overwrites history it may copy from. */
+         * window and a block more, so a block never overwrites history it may copy from. After
+         * reads in place, the caller's last buffer is the history until the ring holds a
+         * window (ing_reader_read() after ing_reader_read_inplace()). */
         const size_t need = r->window + 2 * ING_ZSTD_BLOCK_ROOM;
         if (r->ring_cap < need) {
             free(r->ring);
@@ -434,7 +436,7 @@ static bool ring_step(ing_reader *r)
     }
     bool more;
     const size_t got = zstd_step(r, r->ring + r->ring_pos, &more);
-    if (got && r->history == HIST_NONE)
+    if (got && (r->history == HIST_NONE || r->history == HIST_CALLER))
         r->history = HIST_RING;
     r->pend_pos = r->ring_pos;
     r->pend_len = got;

@@ -59,7 +59,8 @@ size_t ing_reader_read(ing_reader *r, char *buf, size_t cap);
  * ing_reader_inplace_room(r, target) bytes, asked just before. The text of the previous call's
  * buf is the window this call decodes from: it must stay unchanged until this call returns (the
  * caller may read it meanwhile). Plain input is read as by ing_reader_read(). A reader read in
- * place is not read with ing_reader_read() afterwards. */
+ * place may go on with ing_reader_read(): the last buffer read in place must then stay unchanged
+ * until ing_reader_read() has handed on a window of text (or the input ended). */
 size_t ing_reader_inplace_room(ing_reader *r, size_t target);
 size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t target);
 

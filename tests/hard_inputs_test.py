@@ -702,6 +702,18 @@ class Zstd(HardCase):
         self.assertEqual(rc, 3)
         self.assertEqual(counts["skipped_by_reason"]["unknown_format"], 40300)
 
+    def test_long_line_in_a_zstd_file(self):
+        # A 31 MB line among records: read in place, a zstd file goes on copied from a line
+        # over 16 MiB (in place it held such a line three times); the report is the plain one.
+        rng = random.Random(9)
+        before = b"".join(record(http__request__id="b%d" % i) + b"\n" for i in range(3000))
+        after = b"".join(record(http__request__id="a%d" % i) + b"\n" for i in range(3000))
+        long = record(http__request__uri="/v2/lib/app/manifests/" + rng.randbytes(15 << 20).hex())
+        rc, (counts, _) = self.same_as_plain("long-line.log", before + long + b"\n" + after,
+                                             levels=("-1", "-3"))
+        self.assertEqual(rc, 0)
+        self.assertEqual((counts["lines"], counts["outcomes"]), (6001, 6001))
+
     def test_damaged_frames_same_at_any_thread_count(self):
         # Once a bug: a file of independent frames was read whole by one thread (its first
         # error ending it) and in parallel segments by more (decoding going on at the next
@@ -966,6 +978,13 @@ class Big(HardCase):
         self.assertEqual(self.pulls(rep), (2, 0))
         # The line is held whole once (a chunk grown to the next power of two); no more.
         self.assertLess(kb * 1024, 2.5 * size + (64 << 20), "peak RSS %d KiB" % kb)
+        # The same from zstd: decoded in place until the line is 16 MiB long, then copied.
+        if ZSTD:
+            z = self.write("big.zst", zstd_compress(first + record(http__request__uri=uri) + b"\n", "-3"))
+            rc, rep, err, kb = self.rss_run(z)
+            self.assertEqual(rc, 0, err)
+            self.assertCounts(rep["input"], 2, 2)
+            self.assertLess(kb * 1024, 1.5 * size + (64 << 20), "peak RSS %d KiB" % kb)
         # Not JSON, no newline at all:
         p = self.write("x.log", first + b"x" * size)
         rc, rep, err, kb = self.rss_run(p)

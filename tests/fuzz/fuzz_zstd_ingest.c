@@ -68,12 +68,19 @@ static void read_copied(ing_reader *r, size_t read_size, read_out *out, size_t *
 }
 
 /* Reads r to its end in place, into two buffers in turn, as the pipeline's chunks: the one
- * written to is filled with garbage first, so that only the other can serve as the window. */
-static void read_in_place(ing_reader *r, size_t target, read_out *out, size_t *cap)
+ * written to is filled with garbage first, so that only the other can serve as the window.
+ * After copy_after reads (0: never) it goes on with ing_reader_read(), as the pipeline does from
+ * a long line on, the last buffer kept as it is. */
+static void read_in_place(ing_reader *r, size_t target, unsigned copy_after, read_out *out,
+                          size_t *cap)
 {
     char *bufs[2] = { NULL, NULL };
     size_t caps[2] = { 0, 0 };
     for (unsigned k = 0;; k++) {
+        if (copy_after && k == copy_after) {
+            read_copied(r, target, out, cap);
+            break;
+        }
         const size_t room = ing_reader_inplace_room(r, target);
         const unsigned i = k & 1;
         if (caps[i] < room) {
@@ -94,8 +101,9 @@ static void read_in_place(ing_reader *r, size_t target, read_out *out, size_t *c
 }
 
 /* Reads the file n bytes long with ing_reader_read() in read_size pieces, or in place with that
- * target (in_place). */
-static void read_file(const void *file, size_t n, size_t read_size, bool in_place, read_out *out)
+ * target (in_place), then copied after copy_after reads (0: never). */
+static void read_file(const void *file, size_t n, size_t read_size, bool in_place,
+                      unsigned copy_after, read_out *out)
 {
     memset(out, 0, sizeof *out);
     const int fd = memfd_create("fuzz_zstd_ingest", MFD_CLOEXEC);
@@ -113,7 +121,7 @@ static void read_file(const void *file, size_t n, size_t read_size, bool in_plac
     size_t cap = 1024;
     out->text = malloc(cap);
     if (in_place)
-        read_in_place(r, read_size, out, &cap);
+        read_in_place(r, read_size, copy_after, out, &cap);
     else
         read_copied(r, read_size, out, &cap);
     out->error = ing_reader_error(r, &out->error_offset) != NULL;
@@ -125,18 +133,21 @@ static void read_file(const void *file, size_t n, size_t read_size, bool in_plac
         fail("byte counts or error offset out of line", -1, 0);
 }
 
-/* Reads the file both ways: the same text, error and counts, whatever the damage. r gets the
- * copied read. */
+/* Reads the file three ways: copied, in place, and in place then copied after 1 to 3 reads:
+ * the same text, error and counts, whatever the damage. r gets the copied read. */
 static void read_both(const void *file, size_t n, size_t read_size, read_out *r)
 {
-    read_out p;
-    read_file(file, n, read_size, false, r);
-    read_file(file, n, read_size, true, &p);
-    if (p.opened != r->opened || p.len != r->len || (p.len && memcmp(p.text, r->text, p.len)) ||
-        p.error != r->error || (p.error && p.error_offset != r->error_offset) ||
-        p.bytes_in != r->bytes_in || p.zstd != r->zstd)
-        fail("reading in place differs from reading copied", -1, 0);
-    free(p.text);
+    read_file(file, n, read_size, false, 0, r);
+    for (unsigned way = 0; way < 2; way++) {
+        read_out p;
+        read_file(file, n, read_size, true, way ? 1 + (unsigned)(n % 3) : 0, &p);
+        if (p.opened != r->opened || p.len != r->len || (p.len && memcmp(p.text, r->text, p.len)) ||
+            p.error != r->error || (p.error && p.error_offset != r->error_offset) ||
+            p.bytes_in != r->bytes_in || p.zstd != r->zstd)
+            fail(way ? "reading in place, then copied, differs from reading copied"
+                     : "reading in place differs from reading copied", -1, 0);
+        free(p.text);
+    }
 }
 
 /* What a reader hands on for text t: t itself, a leading BOM as three spaces (once the reader
