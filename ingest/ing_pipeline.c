@@ -145,8 +145,9 @@ static void segment_finish(rsla_input_file *in, file_work *f)
         char msg[700];
         snprintf(msg, sizeof msg, "%s", err);
         if (!f->seg_last)
-            snprintf(msg, sizeof msg, "%s; decoding went on at the next independent frame (byte %llu)",
-                     err, (unsigned long long)f->seg_end);
+            snprintf(msg, sizeof msg, "%s; decoding went on at the next independent frame "
+                     "(byte %llu), and the line numbers and byte offsets named after it count "
+                     "only the text decoded", err, (unsigned long long)f->seg_end);
         free(in->error);
         in->error = rsla_xstrndup(msg, strlen(msg));
         in->error_offset = offset;
