@@ -579,7 +579,10 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         prof_choice_forced(set->format, buf, len, &iw->choice);
     else
         detect_in_chunk(buf, len, &iw->choice);
-    if (iw->choice.format == PROF_FORMAT_NONE && iw->choice.lines_read == 0 && starts_like_json(buf, len))
+    const char *nl = memchr(buf, '\n', len);
+    const size_t first_line = nl ? (size_t)(nl - buf) : len;
+    if (iw->choice.format == PROF_FORMAT_NONE && first_line > PROF_DETECT_MAX_BYTES &&
+        starts_like_json(buf, len))
         /* The first line is longer than detection reads: a JSON object is read as the default
          * JSON profile rather than not at all; the scanner still validates every line. */
         prof_choice_forced(PROF_FORMAT_DISTRIBUTION, buf, len, &iw->choice);

@@ -322,6 +322,15 @@ class Text(HardCase):
         rc, rep, err = self.regsla([p])
         self.assertCounts(rep["input"], 6, 6)
         self.assertEqual(rc, 0, err)
+        # Once a bug: a first record of 1 MiB less 1 or 2 bytes filled the first chunk alone,
+        # was judged by its first 64 KiB (no format) and decided the file.
+        base = len(record(http__request__uri="/v2/lib/app/manifests/"))
+        for size in ((1 << 20) - 2, (1 << 20) - 1, 1 << 20, 3 << 19):
+            first = record(http__request__uri="/v2/lib/app/manifests/" + "a" * (size - base))
+            data = first + b"\n" + b"".join(record(http__request__id="r%d" % i) + b"\n" for i in range(5))
+            rc, rep, err = self.regsla([self.write("long-first.log", data)])
+            self.assertEqual(rc, 0, "%d: %s" % (size, err))
+            self.assertCounts(rep["input"], 6, 6)
 
     def test_last_line_without_newline(self):
         data = b"\n".join(record(http__request__id="r%d" % i) for i in range(3))
