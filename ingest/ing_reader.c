@@ -568,15 +568,16 @@ size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t targ
 {
     if (!r->zstd)
         return ing_reader_read(r, buf, cap);
-    /* The first call decodes at least 3 bytes unless the input is shorter: a BOM is looked for
-     * in its text, where ing_reader_read() holds the first bytes back. */
+    /* The first call decodes at least 3 bytes unless the input is shorter (its goal says so, for
+     * a BOM split over frames): a BOM is looked for in its text, where ing_reader_read() holds
+     * the first bytes back. */
     const bool first = !r->head_done;
     r->head_done = true;
     (void)ing_reader_inplace_room(r, target); /* the frame's window is known from here */
     size_t done = take_pending(r, buf, cap);
+    const size_t goal = RSLA_MAX(RSLA_MAX(target, first ? (size_t)3 : 0), inplace_window(r));
     if (cap - done >= ING_ZSTD_BLOCK_ROOM) /* the ring's text is handed on first, in order */
-        done += decode_inplace(r, buf + done, cap - done,
-                               RSLA_MAX(target, inplace_window(r)));
+        done += decode_inplace(r, buf + done, cap - done, goal);
     if (first && done >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         memset(buf, ' ', 3);
     r->bytes_out += done;
