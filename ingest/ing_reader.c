@@ -522,6 +522,15 @@ static size_t inplace_window(const ing_reader *r)
     return r->in_frame && !ring_only(r) ? r->window : 0;
 }
 
+/* What the next in-place call decodes at least (unless the input ends): the target, and the
+ * window, for the history rule. The first call decodes 3 bytes more than the window: it turns a
+ * BOM into spaces in its own text, which is the next call's history, and the BOM must be out of
+ * that call's reach (zstd may copy from exactly a window back). */
+static size_t inplace_goal(const ing_reader *r, size_t target)
+{
+    return RSLA_MAX(target, inplace_window(r) + (r->head_done ? 0 : 3));
+}
+
 size_t ing_reader_inplace_room(ing_reader *r, size_t target)
 {
     if (!r->zstd)
@@ -530,7 +539,7 @@ size_t ing_reader_inplace_room(ing_reader *r, size_t target)
      * for a frame decoded in place. */
     if (!r->in_frame && !r->zstd_done && r->pend_len == 0 && !frame_begin(r))
         r->zstd_done = true;
-    return r->pend_len + RSLA_MAX(target, inplace_window(r)) + ING_ZSTD_BLOCK_ROOM;
+    return r->pend_len + inplace_goal(r, target) + ING_ZSTD_BLOCK_ROOM;
 }
 
 /* Decodes blocks into buf until goal bytes are there, the input ends or buf has no room for a
@@ -568,14 +577,13 @@ size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t targ
 {
     if (!r->zstd)
         return ing_reader_read(r, buf, cap);
-    /* The first call decodes at least 3 bytes unless the input is shorter (its goal says so, for
-     * a BOM split over frames): a BOM is looked for in its text, where ing_reader_read() holds
-     * the first bytes back. */
+    /* A BOM is looked for in the first call's text (at least 3 bytes, unless the input is
+     * shorter: inplace_goal()), where ing_reader_read() holds the first bytes back. */
     const bool first = !r->head_done;
-    r->head_done = true;
     (void)ing_reader_inplace_room(r, target); /* the frame's window is known from here */
+    const size_t goal = inplace_goal(r, target);
+    r->head_done = true;
     size_t done = take_pending(r, buf, cap);
-    const size_t goal = RSLA_MAX(RSLA_MAX(target, first ? (size_t)3 : 0), inplace_window(r));
     if (cap - done >= ING_ZSTD_BLOCK_ROOM) /* the ring's text is handed on first, in order */
         done += decode_inplace(r, buf + done, cap - done, goal);
     if (first && done >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)

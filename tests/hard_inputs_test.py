@@ -711,6 +711,26 @@ class Zstd(HardCase):
         self.assertEqual(rc, 3)
         self.assertEqual(counts["skipped_by_reason"]["unknown_format"], 40300)
 
+    def test_bom_line_a_window_after_the_start(self):
+        # Once a bug (decoding in place, found in review): the BOM at the start, turned into
+        # spaces in the first chunk's text, was still zstd's history, and a match exactly a
+        # window back copied the spaces into a later line that starts with a BOM: read as a
+        # record, not as not_json. The file is as long as the window (2 MiB at -5, 4 MiB at
+        # -12) when that line starts.
+        bom, first = b"\xef\xbb\xbf", record(http__request__id="first-unique-xyz") + b"\n"
+        for level, window in (("-5", 2 << 20), ("-12", 4 << 20)):
+            data = bytearray(bom + first)
+            i = 0
+            while len(data) + 700 < window:
+                data += record(http__request__id="f%d" % i) + b"\n"
+                i += 1
+            pad = window - len(data) - len(record(http__request__id="") + b"\n")
+            data += record(http__request__id="p" * pad) + b"\n"
+            self.assertEqual(len(data), window)
+            data += bom + first + b"".join(record(http__request__id="g%d" % j) + b"\n" for j in range(3000))
+            rc, (counts, _) = self.same_as_plain("bom-window.log", bytes(data), levels=(level,))
+            self.assertEqual(counts["skipped_by_reason"]["not_json"], 1, level)
+
     def test_long_line_in_a_zstd_file(self):
         # A 31 MB line among records: read in place, a zstd file goes on copied from a line
         # over 16 MiB (in place it held such a line three times); the report is the plain one.
