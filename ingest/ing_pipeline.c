@@ -21,6 +21,10 @@
  * the window, the next one that takes its tail and what is decoded after it would hold such a
  * line three times over. */
 #define ING_INPLACE_LINE_MAX ((size_t)16 << 20)
+/* The switch is safe because the first copied read decodes more than the carried line, so more
+ * than a window, before the held chunk (the history until then) is released. */
+_Static_assert(ING_INPLACE_LINE_MAX >= ING_INPLACE_WINDOW_MAX,
+               "a copied read after the switch must decode a window before the held chunk goes");
 /* Rejected lines named per file in messages; the counts always cover them all. */
 #ifndef ING_REJECTION_SAMPLES
 #define ING_REJECTION_SAMPLES 10
@@ -78,6 +82,7 @@ typedef struct input_work {
     prof_choice choice;
     prof_options prof;
     const scan_profile *json; /* the JSON scanner's profile for choice.format, or NULL */
+    char *format_error;       /* why its lines are skipped unknown_format, or NULL */
 } input_work;
 
 typedef struct pipeline {
@@ -600,7 +605,7 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
                       : (prof_format_is_json(iw->choice.format) && !iw->json)
                           ? "the JSON scanner cannot read yet"
                           : NULL;
-    if (why && len > 0 && !in->error) {
+    if (why && len > 0) {
         char msg[512];
         if (iw->choice.format == PROF_FORMAT_NONE)
             snprintf(msg, sizeof msg, "no known log format: %s; its lines are counted as skipped "
@@ -608,16 +613,15 @@ static void decide_profile(pipeline *p, size_t input, const char *buf, size_t le
         else
             snprintf(msg, sizeof msg, "detected as %s, which %s; its lines are counted as skipped "
                      "unknown_format", in->profile, why);
-        in->error = rsla_xstrndup(msg, strlen(msg));
-        p->out->any_file_error = true;
+        iw->format_error = rsla_xstrndup(msg, strlen(msg));
     }
     if (why)
         iw->choice.format = PROF_FORMAT_NONE;
 }
 
 /* The first chunk of a unit (a whole input, or a segment) as the default chunk size cuts it,
- * read by a reader of its own. */
-static char *unit_first_chunk(const file_work *u, size_t *len)
+ * read by a reader of its own; *damaged: cut short by damage. */
+static char *unit_first_chunk(const file_work *u, size_t *len, bool *damaged)
 {
     char err[4400];
     file_work f;
@@ -630,6 +634,8 @@ static char *unit_first_chunk(const file_work *u, size_t *len)
         return NULL;
     chunk *c = chunk_new(ING_CHUNK_SIZE);
     (void)read_chunk(&f, c, ING_CHUNK_SIZE);
+    *damaged = f.seg ? ing_segment_error(f.seg, NULL) != NULL
+                     : ing_reader_error(f.reader, NULL) != NULL;
     ing_reader_close(f.reader);
     ing_segment_close(f.seg);
     free(f.carry);
@@ -650,17 +656,35 @@ static char *first_chunk_text(const pipeline *p, const file_work *f, size_t *len
     if (strcmp(f->path, "-") == 0)
         return NULL;
     const file_work whole = { .path = f->path };
-    char *text = unit_first_chunk(&whole, len);
-    /* A file of independent frames whose first ones do not decode: the first of its segments
-     * that has text decides, whichever thread reads first. */
+    bool damaged;
+    char *text = unit_first_chunk(&whole, len, &damaged);
+    if (!text || !damaged)
+        return text;
+    /* A file of independent frames whose first chunk is cut short by damage: the first chunks
+     * of its segments, in order, until they hold a chunk's worth: the text before the damage and
+     * what decodes after it, lines in file order, whichever thread reads first. */
     const file_work *u = f;
     while (u > p->files && u[-1].input == f->input)
         u--;
-    for (; text && *len == 0 && u < p->files + p->n_files && u->input == f->input; u++) {
-        if (!u->segmented)
-            break;
+    if (!u->segmented)
+        return text;
+    char *all = NULL;
+    size_t total = 0;
+    for (; u < p->files + p->n_files && u->input == f->input && total < ING_CHUNK_SIZE; u++) {
+        size_t n;
+        char *t = unit_first_chunk(u, &n, &damaged);
+        if (!t)
+            continue;
+        all = rsla_xrealloc(all, total + n + SCAN_PADDING);
+        memcpy(all + total, t, n);
+        total += n;
+        memset(all + total, 0, SCAN_PADDING);
+        free(t);
+    }
+    if (all) { /* the first segment's lines are the whole reader's: they replace them */
         free(text);
-        text = unit_first_chunk(u, len);
+        text = all;
+        *len = total;
     }
     return text;
 }
@@ -838,6 +862,29 @@ static void *thread_main(void *arg)
 
 /* MARK: - Run (Public) */
 
+/* An input's format message goes before what damage cost it, which keeps its offset: a file can
+ * be both (its lines skipped unknown_format, and its text after the damage lost). */
+static void add_format_errors(pipeline *p)
+{
+    for (size_t i = 0; i < p->out->input.n_files; i++) {
+        char *why = p->inputs_work[i].format_error;
+        if (!why)
+            continue;
+        rsla_input_file *in = &p->out->input.files[i];
+        if (in->error) {
+            const size_t n = strlen(why) + 2 + strlen(in->error) + 1;
+            char *both = rsla_xmalloc(n);
+            snprintf(both, n, "%s; %s", why, in->error);
+            free(in->error);
+            free(why);
+            why = both;
+        }
+        in->error = why;
+        p->inputs_work[i].format_error = NULL;
+        p->out->any_file_error = true;
+    }
+}
+
 /* Turns each sample's line index within its chunk into a line number in its input, and its
  * offset within its unit's text into an offset in the input's decoded text: a unit starts after
  * every line and every decoded byte of the units before it in the same input. */
@@ -974,6 +1021,7 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
         pthread_join(tids[i], NULL);
     free(tids);
     progress_tick(&p, NULL, true);
+    add_format_errors(&p);
 
     for (size_t i = 0; i < out->input.n_files; i++)
         rsla_line_counts_add(&out->input.total, &out->input.files[i].counts);

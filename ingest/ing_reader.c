@@ -29,11 +29,6 @@
 /* The largest window decoded, as zstd's streaming API allows by default (1 << 27); a frame that
  * asks for more is refused as corrupt rather than allocating gigabytes. */
 #define ING_ZSTD_WINDOW_MAX ((uint64_t)1 << ZSTD_WINDOWLOG_LIMIT_DEFAULT)
-/* The largest window decoded in place: each chunk holds at least a window, and the pipeline
- * keeps 2 chunks per thread and 2 more, so a larger one (levels 17 and up use 8 MiB, --long and
- * --ultra more) goes through the reader's ring, copied, rather than make every chunk that large.
- * Levels up to 16 use at most 4 MiB (zstd 1.5). */
-#define ING_INPLACE_WINDOW_MAX ((size_t)4 << 20)
 
 struct ing_reader {
     int fd;

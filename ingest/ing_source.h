@@ -62,6 +62,11 @@ size_t ing_reader_read(ing_reader *r, char *buf, size_t cap);
  * place may go on with ing_reader_read(): the last buffer read in place must then stay unchanged
  * until ing_reader_read() has handed on a window of text (or the input ended). */
 size_t ing_reader_inplace_room(ing_reader *r, size_t target);
+/* The largest window decoded in place: each chunk holds at least a window, and the pipeline
+ * keeps 2 chunks per thread and 2 more, so a larger one (levels 17 and up use 8 MiB, --long and
+ * --ultra more) goes through the reader's ring, copied, rather than make every chunk that large.
+ * Levels up to 16 use at most 4 MiB (zstd 1.5). */
+#define ING_INPLACE_WINDOW_MAX ((size_t)4 << 20)
 size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t target);
 
 /* NULL while the input reads cleanly; else why it stopped, with the byte offset in the file of

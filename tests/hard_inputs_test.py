@@ -788,15 +788,37 @@ class Zstd(HardCase):
         single = bool(fhd & 0x20)
         head = 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
         frames[0][head] |= 0x06  # the first block's type: reserved
-        p = self.write("first-bad.zst", b"".join(bytes(f) for f in frames))
-        reports = [self.regsla([p], extra=["--threads", t]) for t in ("1", "2")]
-        self.assertEqual(reports[0][1], reports[1][1])
-        rc, rep, err = reports[0]
+        # Also behind a one-line banner frame, which decodes (found in review): the banner and
+        # the text after the damage decide, not the banner alone.
+        for name, banner in (("first-bad.zst", b""), ("banner.zst", zstd_compress(b"starting registry\n"))):
+            p = self.write(name, banner + b"".join(bytes(f) for f in frames))
+            reports = [self.regsla([p], extra=["--threads", t]) for t in ("1", "2")]
+            self.assertEqual(reports[0][1], reports[1][1])
+            rc, rep, err = reports[0]
+            self.assertEqual(rc, 3, err)
+            f = self.one_file(rep, p)
+            self.assertEqual(f["profile"], "distribution", name)
+            self.assertIn("decoding went on at the next independent frame", f["error"])
+            self.assertTrue(f["lost_tail"])
+            self.assertGreaterEqual(f["outcomes"], 2700)  # the frames of the segments after it
+
+    def test_unknown_format_and_damage(self):
+        # Once a bug (found in review): the damage message replaced the format message (leaking
+        # it), or, in a segmented file, the format message hid the damage (offset 0, lost_tail
+        # false). Both are said now, the format first, the offset the damage's.
+        text = b"".join(b"goroutine %d [running]:\n" % i for i in range(3000))
+        z = bytearray(zstd_compress(text, "--check"))
+        z[-1] ^= 0xFF
+        p = self.write("unknown-sum.zst", bytes(z))
+        rc, rep, err = self.regsla([p])
         self.assertEqual(rc, 3, err)
         f = self.one_file(rep, p)
-        self.assertEqual(f["profile"], "distribution")
-        self.assertIn("decoding went on at the next independent frame", f["error"])
-        self.assertGreaterEqual(f["outcomes"], 2700)  # the frames of the segments after it
+        self.assertTrue(f["error"].startswith("no known log format: "), f["error"])
+        self.assertIn("; corrupt zstd data: ", f["error"])
+        self.assertIn("checksum", f["error"])
+        self.assertTrue(f["lost_tail"])
+        self.assertEqual(f["error_offset"], len(z) - 4)
+        self.assertCounts(f, 3000, 0, skipped={"unknown_format": 3000})
 
     def test_plain_and_zstd_in_one_folder(self):
         text = self.text(400)
