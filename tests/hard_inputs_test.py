@@ -640,16 +640,21 @@ class Zstd(HardCase):
         self.assertGreaterEqual(f["rejected"], 0 if text[:d].endswith(b"\n") else 1)
         self.assertLess(f["outcomes"], 3000)
 
+    def read_wrong_checksum(self, name, text):
+        """text as one zstd frame whose checksum is wrong, read: (path, size, its files entry,
+        stderr), after checking exit 3."""
+        z = bytearray(zstd_compress(text, "--check"))
+        z[-1] ^= 0xFF
+        p = self.write(name, bytes(z))
+        rc, rep, err = self.regsla([p])
+        self.assertEqual(rc, 3, err)
+        return p, len(z), self.one_file(rep, p), err
+
     def test_wrong_checksum(self):
         # The checksum (last 4 bytes) is checked when the frame ends: the content was decoded
         # and counted, and the file is reported as damaged (exit 3).
         text = self.text()
-        z = bytearray(zstd_compress(text, "--check"))
-        z[-1] ^= 0xFF
-        p = self.write("sum.zst", bytes(z))
-        rc, rep, err = self.regsla([p])
-        self.assertEqual(rc, 3, err)
-        f = self.one_file(rep, p)
+        p, _, f, err = self.read_wrong_checksum("sum.zst", text)
         self.assertLostTail(err, f, p, "corrupt zstd data")
         self.assertIn("checksum", f["error"])
         self.assertPrefixAccounting(f, text)
@@ -807,17 +812,12 @@ class Zstd(HardCase):
         # it), or, in a segmented file, the format message hid the damage (offset 0, lost_tail
         # false). Both are said now, the format first, the offset the damage's.
         text = b"".join(b"goroutine %d [running]:\n" % i for i in range(3000))
-        z = bytearray(zstd_compress(text, "--check"))
-        z[-1] ^= 0xFF
-        p = self.write("unknown-sum.zst", bytes(z))
-        rc, rep, err = self.regsla([p])
-        self.assertEqual(rc, 3, err)
-        f = self.one_file(rep, p)
+        _, size, f, _ = self.read_wrong_checksum("unknown-sum.zst", text)
         self.assertTrue(f["error"].startswith("no known log format: "), f["error"])
         self.assertIn("; corrupt zstd data: ", f["error"])
         self.assertIn("checksum", f["error"])
         self.assertTrue(f["lost_tail"])
-        self.assertEqual(f["error_offset"], len(z) - 4)
+        self.assertEqual(f["error_offset"], size - 4)
         self.assertCounts(f, 3000, 0, skipped={"unknown_format": 3000})
 
     def test_plain_and_zstd_in_one_folder(self):
