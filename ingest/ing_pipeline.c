@@ -162,6 +162,24 @@ static void segment_finish(rsla_input_file *in, file_work *f)
     f->seg = NULL;
 }
 
+/* A whole input that cannot be opened is not read at all; a segment that cannot be (the other
+ * segments opened) is text lost at its offset: the earliest loss of the input is reported, as
+ * with damage, whichever thread met it first. */
+static void open_failed(rsla_input_file *in, const file_work *f, const char *err)
+{
+    if (!f->segmented) {
+        if (!in->error)
+            in->error = rsla_xstrndup(err, strlen(err));
+        return;
+    }
+    if (in->error && in->error_offset <= f->seg_start)
+        return;
+    free(in->error);
+    in->error = rsla_xstrndup(err, strlen(err));
+    in->error_offset = f->seg_start;
+    in->lost_tail = true;
+}
+
 static void file_finish(pipeline *p, file_work *f)
 {
     rsla_input_file *in = &p->out->input.files[f->input];
@@ -661,8 +679,8 @@ static char *first_chunk_text(const pipeline *p, const file_work *f, size_t *len
     if (!text || !damaged)
         return text;
     /* A file of independent frames whose first chunk is cut short by damage: the first chunks
-     * of its segments, in order, until they hold a chunk's worth: the text before the damage and
-     * what decodes after it, lines in file order, whichever thread reads first. */
+     * of its segments, in order, until they hold a chunk's worth or more: the text before the
+     * damage and what decodes after it, lines in file order, whichever thread reads first. */
     const file_work *u = f;
     while (u > p->files && u[-1].input == f->input)
         u--;
@@ -675,7 +693,9 @@ static char *first_chunk_text(const pipeline *p, const file_work *f, size_t *len
         char *t = unit_first_chunk(u, &n, &damaged);
         if (!t)
             continue;
-        all = rsla_xrealloc(all, total + n + SCAN_PADDING);
+        all = rsla_xrealloc(all, total + 1 + n + SCAN_PADDING);
+        if (total && all[total - 1] != '\n')
+            all[total++] = '\n'; /* a segment's text cut by damage ends inside a line */
         memcpy(all + total, t, n);
         total += n;
         memset(all + total, 0, SCAN_PADDING);
@@ -777,8 +797,8 @@ static chunk *read_step(pipeline *p, file_work *f, chunk *c, bool keep)
         deciding && opened && !own_text ? first_chunk_text(p, f, &decide_len) : NULL;
     pthread_mutex_lock(&p->lock);
     rsla_input_file *in = &p->out->input.files[f->input];
-    if (!opened && !in->error)
-        in->error = rsla_xstrndup(err, strlen(err));
+    if (!opened)
+        open_failed(in, f, err);
     input_work *iw = &p->inputs_work[f->input];
     if (!iw->decided) { /* from the input's first chunk, or nothing when it cannot be read */
         decide_profile(p, f->input, decide_text ? decide_text : c->buf, decide_len);

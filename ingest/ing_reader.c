@@ -42,6 +42,7 @@ struct ing_reader {
     bool in_frame, zstd_done;
     size_t window;
     enum { HIST_NONE, HIST_RING, HIST_RING_WRAPPED, HIST_CALLER } history;
+    bool frame_ring;          /* the frame goes through the ring: it holds part of a BOM */
     char *ring;               /* ing_reader_read(): blocks decoded here, then copied out */
     size_t ring_cap, ring_pos;
     size_t pend_pos, pend_len; /* ring text decoded but not handed on yet */
@@ -362,6 +363,7 @@ static bool frame_begin(ing_reader *r)
     }
     ZSTD_decompressBegin(r->dctx);
     r->in_frame = true;
+    r->frame_ring = false;
     r->window = (size_t)fh.windowSize;
     r->history = HIST_NONE;
     r->ring_pos = 0;
@@ -507,7 +509,7 @@ size_t ing_reader_read(ing_reader *r, char *buf, size_t cap)
  * the ring wrapped since it began, or its window is too large for chunks to hold. */
 static bool ring_only(const ing_reader *r)
 {
-    return r->history == HIST_RING_WRAPPED ||
+    return r->history == HIST_RING_WRAPPED || r->frame_ring ||
            (r->history != HIST_CALLER && r->window > ING_INPLACE_WINDOW_MAX);
 }
 
@@ -538,14 +540,21 @@ size_t ing_reader_inplace_room(ing_reader *r, size_t target)
 }
 
 /* Decodes blocks into buf until goal bytes are there, the input ends or buf has no room for a
- * block. @return the bytes decoded. */
-static size_t decode_inplace(ing_reader *r, char *buf, size_t cap, size_t goal)
+ * block. bom: the call whose first 3 bytes a BOM may be turned into spaces in. @return the bytes
+ * decoded. */
+static size_t decode_inplace(ing_reader *r, char *buf, size_t cap, size_t goal, bool bom)
 {
     size_t done = 0;
     while (!r->zstd_done && done < goal && cap - done >= ING_ZSTD_BLOCK_ROOM) {
-        if (!r->in_frame && !frame_begin(r)) {
-            r->zstd_done = true;
-            break;
+        if (!r->in_frame) {
+            if (!frame_begin(r)) {
+                r->zstd_done = true;
+                break;
+            }
+            /* A frame that starts inside those 3 bytes (tiny frames before it) would find the
+             * spaces in its history unless this call decodes a window past them: through the
+             * ring otherwise, where its history stays as decoded. */
+            r->frame_ring = bom && done < 3 && r->window + 3 > goal;
         }
         if (ring_only(r)) {
             if (!ring_step(r))
@@ -580,7 +589,7 @@ size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t targ
     r->head_done = true;
     size_t done = take_pending(r, buf, cap);
     if (cap - done >= ING_ZSTD_BLOCK_ROOM) /* the ring's text is handed on first, in order */
-        done += decode_inplace(r, buf + done, cap - done, goal);
+        done += decode_inplace(r, buf + done, cap - done, goal, first);
     if (first && done >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         memset(buf, ' ', 3);
     r->bytes_out += done;

@@ -736,6 +736,27 @@ class Zstd(HardCase):
             rc, (counts, _) = self.same_as_plain("bom-window.log", bytes(data), levels=(level,))
             self.assertEqual(counts["skipped_by_reason"]["not_json"], 1, level)
 
+    def test_bom_split_over_frames(self):
+        # Once a bug (found in review): a BOM whose last byte starts the second frame (the first
+        # frame 2 bytes long, its window 2 bytes) was turned into spaces where that frame's
+        # history is, and a later match copied a space for the byte 0xBF: a record rejected
+        # invalid_utf8, and a false checksum error. Such a frame is decoded through the ring.
+        rng = random.Random(10)
+        hexs = rng.randbytes(100).hex()
+        body = b"".join(record(http__request__id=rng.randbytes(40).hex()) + b"\n" for _ in range(5500))
+        later = record(http__request__uri="/v2/\u00bf" + hexs) + b"\n"
+        second = b"\xbf" + hexs.encode() + b"\n" + body + later + self.text(1000)
+        rc, plain, err = self.regsla([self.write("split-bom.log", b"\xef\xbb" + second)])
+        self.assertEqual(rc, 0, err)
+        self.assertCounts(plain["input"], 6502, 6501, skipped={"not_json": 1})
+        for level in ("-5", "-12", "-19"):
+            z = zstd_compress(b"\xef\xbb", "--no-check", "--stream-size=2") + \
+                zstd_compress(second, level, "--zstd=wlog=21")
+            rc, rep, err = self.regsla([self.write("split-bom.zst", z)])
+            self.assertEqual(rc, 0, "%s: %s" % (level, err))
+            self.assertEqual(rep["input"]["files"][0]["outcomes"], 6501, level)
+            self.assertEqual(rep["instances"], plain["instances"], level)
+
     def test_long_line_in_a_zstd_file(self):
         # A 31 MB line among records: read in place, a zstd file goes on copied from a line
         # over 16 MiB (in place it held such a line three times); the report is the plain one.
