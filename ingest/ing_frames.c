@@ -274,8 +274,7 @@ static void seg_read_head(ing_segment *s)
     size_t h = 0, got;
     while (h < sizeof head && (got = seg_read_owned(s, head + h, sizeof head - h)) > 0)
         h += got;
-    if (h == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
-        memset(head, ' ', 3);
+    (void)ing_bom_to_spaces(head, h);
     const size_t rest = s->pend_len - s->pend_pos;
     char *p = rsla_xmalloc(h + rest + 1);
     memcpy(p, head, h);

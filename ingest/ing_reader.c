@@ -68,6 +68,14 @@ bool ing_zstd_magic(const void *start, size_t n)
     return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u;
 }
 
+bool ing_bom_to_spaces(void *p, size_t n)
+{
+    if (n < 3 || memcmp(p, "\xEF\xBB\xBF", 3) != 0)
+        return false;
+    memset(p, ' ', 3);
+    return true;
+}
+
 /* Compression formats regsla does not decode: read as text they would be a few lines of binary
  * garbage, counted as skipped, and every record inside lost without a word. */
 static const char *foreign_compression(const unsigned char *p, size_t n)
@@ -482,8 +490,7 @@ static void read_head(ing_reader *r)
             break;
         r->head_len += n;
     }
-    if (r->head_len == 3 && r->head[0] == 0xEF && r->head[1] == 0xBB && r->head[2] == 0xBF)
-        memset(r->head, ' ', sizeof r->head);
+    (void)ing_bom_to_spaces(r->head, r->head_len);
 }
 
 size_t ing_reader_read(ing_reader *r, char *buf, size_t cap)
@@ -590,8 +597,8 @@ size_t ing_reader_read_inplace(ing_reader *r, char *buf, size_t cap, size_t targ
     size_t done = take_pending(r, buf, cap);
     if (cap - done >= ING_ZSTD_BLOCK_ROOM) /* the ring's text is handed on first, in order */
         done += decode_inplace(r, buf + done, cap - done, goal, first);
-    if (first && done >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        memset(buf, ' ', 3);
+    if (first)
+        (void)ing_bom_to_spaces(buf, done);
     r->bytes_out += done;
     return done;
 }

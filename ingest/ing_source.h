@@ -32,6 +32,11 @@ void ing_inputs_free(ing_input_list *l);
  * seekable-format files start). */
 bool ing_zstd_magic(const void *p, size_t n);
 
+/* A UTF-8 byte order mark (EF BB BF) at p (n bytes) is turned into three spaces: JSON
+ * whitespace, so the first line parses, and byte offsets and columns stay those of the file.
+ * The readers apply it to the start of an input only. @return whether p held one. */
+bool ing_bom_to_spaces(void *p, size_t n);
+
 /* An open input that yields decoded bytes. */
 typedef struct ing_reader ing_reader;
 

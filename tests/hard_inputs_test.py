@@ -769,17 +769,20 @@ class Zstd(HardCase):
         self.assertEqual(rc, 0)
         self.assertEqual((counts["lines"], counts["outcomes"]), (6001, 6001))
 
+    def big_frames(self, seed, n, *args):
+        """n zstd frames (zstd args) of about 4 MiB each: 2700 records whose random 3000-char
+        ids compress little, so that 4 or more make a file read in parallel segments."""
+        rng = random.Random(seed)
+        return [bytearray(zstd_compress(b"".join(
+            record(http__request__id=rng.randbytes(1500).hex()) + b"\n" for _ in range(2700)),
+            *args)) for _ in range(n)]
+
     def test_damaged_frames_same_at_any_thread_count(self):
         # Once a bug: a file of independent frames was read whole by one thread (its first
         # error ending it) and in parallel segments by more (decoding going on at the next
         # segment), so damage gave different counts at --threads 1 and 2. It is read in
         # segments at every thread count now.
-        rng = random.Random(7)
-        frames = []
-        for k in range(6):  # about 4 MiB compressed each: segments of at least 8 MiB
-            text = b"".join(record(http__request__id=rng.randbytes(1500).hex()) + b"\n"
-                            for _ in range(2700))
-            frames.append(bytearray(zstd_compress(text, "-1", "--check")))
+        frames = self.big_frames(7, 6, "-1", "--check")
         frames[1][-1] ^= 0xFF                # a wrong checksum
         mid = len(frames[4]) // 2
         for i in range(mid, mid + 64):       # a corrupt block
@@ -806,10 +809,7 @@ class Zstd(HardCase):
         # Once a bug: the format was decided from the file's first chunk, empty when its first
         # frame does not decode, so the segments after it were read as no known format. The
         # first segment with text decides.
-        rng = random.Random(8)
-        frames = [bytearray(zstd_compress(b"".join(
-            record(http__request__id=rng.randbytes(1500).hex()) + b"\n" for _ in range(2700)),
-            "-1")) for _ in range(5)]
+        frames = self.big_frames(8, 5, "-1")
         fhd = frames[0][4]  # frame header: magic, descriptor, window, dictionary, content size
         single = bool(fhd & 0x20)
         head = 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
