@@ -2,7 +2,7 @@
  *
  * Layout of a table (one per scanning thread):
  *
- *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 8) -> 8 x 5 counters
+ *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 16) -> 16 x 5 counters
  *                                    ├─> failures:      (host, minute, status, class, route,
  *                                    │                   method, repository) -> count
  *                                    ├─> failed ids:    (host, minute) -> earliest K (time, id)
@@ -216,24 +216,51 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
     return t->blocks.v[i];
 }
 
-static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
+/* The block's counters move to t->mid, 16 bits each. */
+static void block_to_mid(agg_table *t, minute_block *b)
 {
-    if (!b->wide) {
-        const uint32_t v = (uint32_t)b->narrow[m][slot] + n;
-        if (v <= UINT16_MAX) {
-            b->narrow[m][slot] = (uint16_t)v;
-            return;
-        }
-        wide_counts w;
-        for (int i = 0; i < AGG_BLOCK_MINUTES; i++)
-            for (int c = 0; c < CNT_SLOTS; c++)
-                w.c[i][c] = b->narrow[i][c];
-        VEC_PUSH(t->wide, w);
-        b->wide = (uint32_t)t->wide.n;
-    }
-    t->wide.v[b->wide - 1].c[m][slot] += n;
+    mid_counts c;
+    for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+        for (int k = 0; k < CNT_SLOTS; k++)
+            c.c[m][k] = b->narrow[m][k];
+    VEC_PUSH(t->mid, c);
+    b->more = (uint32_t)t->mid.n;
 }
 
+/* The block's counters move from t->mid to t->wide, 32 bits each; the mid entry is left unused
+ * (a block that passes 65535 requests in a minute is rare, and the entry is 160 bytes). */
+static void block_to_wide(agg_table *t, minute_block *b)
+{
+    const mid_counts *from = &t->mid.v[b->more - 1];
+    wide_counts c;
+    for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+        for (int k = 0; k < CNT_SLOTS; k++)
+            c.c[m][k] = from->c[m][k];
+    VEC_PUSH(t->wide, c);
+    b->more = AGG_MORE_WIDE | (uint32_t)t->wide.n;
+}
+
+static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
+{
+    if (!b->more) {
+        const uint32_t v = (uint32_t)b->narrow[m][slot] + n;
+        if (v <= UINT8_MAX) {
+            b->narrow[m][slot] = (uint8_t)v;
+            return;
+        }
+        block_to_mid(t, b);
+    }
+    if (!(b->more & AGG_MORE_WIDE)) {
+        uint16_t *c = &t->mid.v[b->more - 1].c[m][slot];
+        const uint32_t v = (uint32_t)*c + n;
+        if (v <= UINT16_MAX) {
+            *c = (uint16_t)v;
+            return;
+        }
+        block_to_wide(t, b);
+    }
+    t->wide.v[(b->more & ~AGG_MORE_WIDE) - 1].c[m][slot] += n;
+}
 
 static cover_block *cover_at(agg_table *t, int64_t block)
 {
@@ -569,6 +596,7 @@ static void table_release(agg_table *t)
     free(t->strings.v);
     free(t->blocks.v);
     free(t->loose.v);
+    free(t->mid.v);
     free(t->wide.v);
     free(t->covers.v);
     free(t->failures.v);
@@ -639,19 +667,22 @@ void agg_table_add(agg_table *t, const rsla_outcome *o)
 
 /* MARK: - Merge (Public) */
 
-/* A block of src becomes one of dst's loose blocks as it is, host and wide counters re-homed. */
+/* A block of src becomes one of dst's loose blocks as it is, host and wider counters re-homed. */
 static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, uint32_t host)
 {
     b->host = host;
-    if (b->wide) {
-        VEC_PUSH(dst->wide, src->wide.v[b->wide - 1]);
-        b->wide = (uint32_t)dst->wide.n;
+    if (b->more & AGG_MORE_WIDE) {
+        VEC_PUSH(dst->wide, src->wide.v[(b->more & ~AGG_MORE_WIDE) - 1]);
+        b->more = AGG_MORE_WIDE | (uint32_t)dst->wide.n;
+    } else if (b->more) {
+        VEC_PUSH(dst->mid, src->mid.v[b->more - 1]);
+        b->more = (uint32_t)dst->mid.n;
     }
     VEC_PUSH(dst->loose, b);
 }
 
 /* Every block of src becomes dst's as it is, without a lookup: the arena that holds them is
- * spliced into dst's; only wide counters are copied. */
+ * spliced into dst's; only wider counters are copied. */
 static void merge_blocks(agg_table *dst, agg_table *src, const uint32_t *remap)
 {
     for (size_t i = 0; i < src->blocks.n; i++)

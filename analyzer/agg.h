@@ -102,7 +102,7 @@ typedef struct agg_result {
 } agg_result;
 
 /* Most minutes agg_minutes_next() gives at a time. */
-#define AGG_MINUTES_BATCH 8
+#define AGG_MINUTES_BATCH 16
 
 /* agg_minutes_next() :
  * The next minutes of an instance, in time order, from *pos (0 at the start; the call moves it).

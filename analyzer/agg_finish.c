@@ -116,13 +116,13 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
 
 typedef agg_block_ref block_ref;
 
-static uint8_t block_used(const agg_table *t, const minute_block *b)
+static uint16_t block_used(const agg_table *t, const minute_block *b)
 {
-    uint8_t used = 0;
+    uint16_t used = 0;
     for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
         if (agg_block_get(t, b, m, CNT_VALID) | agg_block_get(t, b, m, CNT_VALID + 1) |
             agg_block_get(t, b, m, CNT_OTHER))
-            used |= (uint8_t)(1u << m);
+            used |= (uint16_t)(1u << m);
     return used;
 }
 
@@ -212,9 +212,9 @@ static agg_minute sum_minute(const agg_table *t, const block_ref *refs, size_t n
 
 /* The refs [i, j) of one instance and block: i's group ends at j. @return the minutes of the
  * group with a request. */
-static uint8_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
+static uint16_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
 {
-    uint8_t used = refs[i].used;
+    uint16_t used = refs[i].used;
     for (*j = i + 1; *j < n && refs[*j].inst == refs[i].inst && refs[*j].block == refs[i].block;
          ++*j)
         used |= refs[*j].used;
@@ -245,7 +245,7 @@ size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_
             __builtin_prefetch((const char *)refs[*pos + FINISH_PREFETCH].b + 64);
         }
         size_t j;
-        const uint8_t used = ref_group(refs, ai->n_blocks, *pos, &j);
+        const uint16_t used = ref_group(refs, ai->n_blocks, *pos, &j);
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
             if (used & (1u << m))
                 out[n++] = sum_minute(ai->table, refs + *pos, j - *pos, m);

@@ -11,9 +11,12 @@
 #include "common/rsla_map.h"    /* rsla_map, rsla_arena */
 
 /* Minutes per counter block. Small, because counts are sparse in the month of an instance with
- * little traffic (a 10,000-instance month has ~200 requests per instance), yet big enough that a
- * busy instance's month is a few thousand blocks. */
-#define AGG_BLOCK_MINUTES 8
+ * little traffic (a 10,000-instance month has ~200 requests per instance, most blocks hold one),
+ * yet big enough that a busy host's block holds many minutes with a request: a block costs its
+ * header, its map slots and its vector entry whatever its minutes hold. At 8 minutes a month of
+ * 2 M lines took 207 k blocks and one four times as large 302 k; at 16, 128 k and 170 k, with the
+ * same memory for the 10,000-instance month (README, "Performance"). */
+#define AGG_BLOCK_MINUTES 16
 /* Coverage is one table for the whole input, dense over the span the logs cover. */
 #define AGG_COVER_MINUTES 64
 
@@ -21,24 +24,34 @@
  * requests that are neither. */
 enum { CNT_VALID = 0, CNT_FAILED = 2, CNT_OTHER = 4, CNT_SLOTS = 5 };
 
-/* Counters start as 16 bits, which is most of a month's memory in a dense table; a block whose
- * count would pass 65535 moves for good to 32-bit counters in t->wide. */
+/* Counters start as 8 bits, which hold a month of most hosts (the busiest minute of a generated
+ * 4x month has 58 requests) and are most of a month's memory. A block whose count would pass 255
+ * moves for good to 16-bit counters in t->mid, and past 65535 to 32-bit ones in t->wide: a busy
+ * host pays for its width, the others do not. */
+#define AGG_MORE_WIDE 0x80000000u /* bit of minute_block.more: the counters are in t->wide */
+
 typedef struct minute_block {
     uint32_t host;
-    uint32_t wide;  /* 0: the narrow counters hold the counts; else 1 + index into t->wide */
+    uint32_t more;  /* 0: the narrow counters hold the counts; else 1 + index into t->mid, or
+                       AGG_MORE_WIDE | 1 + index into t->wide */
     int64_t block;
-    uint16_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
+    uint8_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
 } minute_block;
 
 /* A counter block of an instance, for walking an instance's blocks in time order: sorted by
  * (inst, block), they are the minutes of an agg_result's instances. */
 struct agg_block_ref {
     uint32_t inst;
-    uint8_t used;  /* bit m: minute m has a request; read while the blocks are walked in memory
+    uint16_t used; /* bit m: minute m has a request; read while the blocks are walked in memory
                       order, so that counting minutes needs no pass over them in sorted order */
     int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
 };
+_Static_assert(AGG_BLOCK_MINUTES <= 16, "agg_block_ref.used has a bit per minute of a block");
+
+typedef struct mid_counts {
+    uint16_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
+} mid_counts;
 
 typedef struct wide_counts {
     uint32_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
@@ -164,6 +177,7 @@ struct agg_table {
      * read by several threads), up to one block per thread is kept for a (host, block) until
      * the end, as each thread's table held during the run. */
     VEC(minute_block *) loose;
+    VEC(mid_counts) mid;
     VEC(wide_counts) wide;
     VEC(cover_block *) covers;
     rsla_map cover_map;
@@ -183,11 +197,14 @@ struct agg_table {
     uint32_t last_cover;
 };
 
-/* The count of one minute and slot of a block, narrow or wide. Inline: the finish step reads
- * every counter of a month through it. */
+/* The count of one minute and slot of a block, whatever its counters' width. Inline: the finish
+ * step reads every counter of a month through it. */
 static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, int m, int slot)
 {
-    return b->wide ? t->wide.v[b->wide - 1].c[m][slot] : b->narrow[m][slot];
+    if (!b->more)
+        return b->narrow[m][slot];
+    const uint32_t i = (b->more & ~AGG_MORE_WIDE) - 1;
+    return b->more & AGG_MORE_WIDE ? t->wide.v[i].c[m][slot] : t->mid.v[i].c[m][slot];
 }
 /* Order of failed requests: time, then id. */
 int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b);

@@ -232,7 +232,7 @@ static void test_minutes_of_hosts(void)
     static uint32_t valid[SPAN], failed[SPAN];
     const agg_status_table st = default_statuses();
     agg_table *t = agg_table_create(&st);
-    const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes, a multiple of 8 */
+    const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes, a multiple of 16 */
     for (int k = 0; k < N_AT; k++)
         for (int h = 0; h < 2; h++) {
             if ((at[k] + h) % 3 == 0) /* some minutes have one host, some both */
@@ -269,14 +269,15 @@ static void test_minutes_of_hosts(void)
     agg_table_free(t);
 
     /* An instance built by hand keeps its minutes in an array, read in batches all the same. */
-    agg_minute arr[19] = { 0 };
-    for (int i = 0; i < 19; i++)
+    enum { N_HAND = 2 * AGG_MINUTES_BATCH + 3 };
+    agg_minute arr[N_HAND] = { 0 };
+    for (int i = 0; i < N_HAND; i++)
         arr[i].minute = i;
-    const agg_instance hand = { .name = "hand", .minutes = arr, .n_minutes = 19 };
+    const agg_instance hand = { .name = "hand", .minutes = arr, .n_minutes = N_HAND };
     pos = 0;
     CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), AGG_MINUTES_BATCH);
     CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), AGG_MINUTES_BATCH);
-    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), 19 - 2 * AGG_MINUTES_BATCH);
+    CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), N_HAND - 2 * AGG_MINUTES_BATCH);
     CHECK_EQ_INT(m[0].minute, 2 * AGG_MINUTES_BATCH);
     CHECK_EQ_INT(agg_minutes_next(&hand, &pos, m), 0);
 }
@@ -295,7 +296,7 @@ static void test_normalise(void)
     }
 }
 
-/* Counters start at 16 bits: a minute with more than 65535 requests, reached directly or through a
+/* Counters start at 8 bits: a minute with more than 65535 requests, reached directly or through a
  * merge, must still count exactly. */
 static void test_busy_minute(void)
 {
@@ -362,6 +363,76 @@ static void test_wide_adopted_twice(void)
     agg_table_free(a);
     agg_table_free(b);
     agg_table_free(c);
+}
+
+/* Minute 0 of a block gets requests [from, to) of a busy minute, every seventh one failed. */
+static void add_busy(agg_table *t, uint32_t from, uint32_t to)
+{
+    const line ok = { "2024-02-01T00:00:30Z", "busy", "GET", "/v2/r/manifests/t", 200, NULL };
+    const line bad = { "2024-02-01T00:00:31Z", "busy", "GET", "/v2/r/manifests/t", 503, NULL };
+    for (uint32_t i = from; i < to; i++)
+        add_line(t, i % 7 ? &ok : &bad);
+}
+
+/* Minute 15, the block's last: two pushes (one failed) and a request of neither class. */
+static void add_neighbours(agg_table *t)
+{
+    const line push = { "2024-02-01T00:15:00Z", "busy", "PUT", "/v2/r/manifests/t", 201, NULL };
+    const line failed = { "2024-02-01T00:15:01Z", "busy", "PUT", "/v2/r/manifests/t", 500, NULL };
+    const line other = { "2024-02-01T00:15:59Z", "busy", "GET", "/v2/", 200, NULL };
+    add_line(t, &push);
+    add_line(t, &failed);
+    add_line(t, &other);
+}
+
+static void check_busy_block(agg_table *t, uint32_t n)
+{
+    agg_result *r = agg_table_finish(t, NULL, NULL);
+    CHECK_EQ_INT(r->n_instances, 1);
+    CHECK_EQ_INT(r->instances[0].n_minutes, 2);
+    agg_minute m[AGG_MINUTES_BATCH];
+    size_t pos = 0;
+    CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 2);
+    CHECK_EQ_INT(m[1].minute - m[0].minute, 15);
+    CHECK_EQ_INT(m[0].valid[CLASSIFY_PULL], n);
+    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], (n + 6) / 7);
+    CHECK_EQ_INT(m[0].valid[CLASSIFY_PUSH] + m[0].failed[CLASSIFY_PUSH] + m[0].other, 0);
+    CHECK_EQ_INT(m[1].valid[CLASSIFY_PUSH], 2);
+    CHECK_EQ_INT(m[1].failed[CLASSIFY_PUSH], 1);
+    CHECK_EQ_INT(m[1].other, 1);
+    CHECK_EQ_INT(m[1].valid[CLASSIFY_PULL] + m[1].failed[CLASSIFY_PULL], 0);
+    agg_result_free(r);
+}
+
+/* Counters start at 8 bits and move to 16 past 255, to 32 past 65535. At each edge, reached in one
+ * table, across a merge, or in the merged table after it, the busy minute counts exactly and the
+ * other minutes and slots of its block keep their counts through each move. */
+static void test_counter_widths(void)
+{
+    static const uint32_t edges[] = { 255, 256, 257, 65535, 65536, 65537, 70000 };
+    const agg_status_table st = default_statuses();
+    for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
+        for (int way = 0; way < 3; way++) {
+            const uint32_t n = edges[e], half = n / 2 + (uint32_t)way;
+            agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
+            if (way == 0) {
+                add_neighbours(a);
+                add_busy(a, 0, n);
+            } else if (way == 1) { /* both tables' blocks widen, or one's does */
+                add_busy(a, 0, half);
+                add_neighbours(b);
+                add_busy(b, half, n);
+                agg_table_merge(a, b);
+            } else { /* b's block is adopted as it is; a makes a block of its own after */
+                add_neighbours(b);
+                add_busy(b, 0, half);
+                agg_table_merge(a, b);
+                add_busy(a, half, n);
+            }
+            check_busy_block(a, n);
+            agg_table_free(a);
+            agg_table_free(b);
+        }
 }
 
 /* MARK: - Spill of pending requests */
@@ -668,6 +739,7 @@ int main(void)
     test_counts();
     test_busy_minute();
     test_wide_adopted_twice();
+    test_counter_widths();
     test_merge_laws();
     test_merge_tree();
     test_mapping();
