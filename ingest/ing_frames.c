@@ -41,40 +41,66 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Compressed size of the frame at off, or 0 when it cannot be walked (damaged or cut short). */
+/* What walking a frame found: its compressed size, or that it has too many blocks to walk. */
+#define FRAME_DAMAGED 0           /* cannot be walked: damaged or cut short */
+#define FRAME_LONG UINT64_MAX     /* more than ING_WALK_FRAME_BLOCKS blocks */
+
+/* A block decodes to at most this many bytes (RFC 8878, Block_Maximum_Size). */
+#define BLOCK_TEXT_MAX (128u << 10)
+
+/* The content size in a frame header, or UINT64_MAX when it gives none: p is the field, fcs
+ * bytes long (little-endian; the 2-byte form is offset by 256, RFC 8878). */
+static uint64_t content_size(const unsigned char *p, unsigned fcs)
+{
+    if (fcs == 0)
+        return UINT64_MAX;
+    uint64_t v = 0;
+    for (unsigned i = fcs; i-- > 0;)
+        v = v << 8 | p[i];
+    return fcs == 2 ? v + 256 : v;
+}
+
+/* Compressed size of the frame at off, FRAME_DAMAGED, or FRAME_LONG. */
 static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
 {
-    unsigned char h[8];
-    if (off + 8 > size || !read_at(fd, off, h, 8))
-        return 0;
+    unsigned char h[18];
+    if (off + 8 > size || !read_at(fd, off, h, RSLA_MIN((uint64_t)sizeof h, size - off)))
+        return FRAME_DAMAGED;
     const uint32_t magic = le32(h);
     if ((magic & 0xFFFFFFF0u) == 0x184D2A50u) {
         const uint64_t n = 8 + (uint64_t)le32(h + 4);
-        return off + n <= size ? n : 0;
+        return off + n <= size ? n : FRAME_DAMAGED;
     }
     if (magic != 0xFD2FB528u)
-        return 0;
+        return FRAME_DAMAGED;
     const unsigned fhd = h[4];
     const bool single = fhd & 0x20, checksum = fhd & 0x04;
     static const unsigned did_len[4] = { 0, 1, 2, 4 }, fcs_len[4] = { 0, 2, 4, 8 };
     const unsigned fcs = (fhd >> 6) == 0 ? (single ? 1u : 0u) : fcs_len[fhd >> 6];
-    uint64_t pos = off + 5 + (single ? 0 : 1) + did_len[fhd & 3] + fcs;
-    for (;;) {
+    const unsigned head = 5 + (single ? 0 : 1) + did_len[fhd & 3];
+    if (off + head + fcs > size)
+        return FRAME_DAMAGED;
+    const uint64_t text = content_size(h + head, fcs);
+    if (text != UINT64_MAX && text > (uint64_t)ING_WALK_FRAME_BLOCKS * BLOCK_TEXT_MAX)
+        return FRAME_LONG;
+    uint64_t pos = off + head + fcs;
+    for (unsigned blocks = 0;; blocks++) {
+        if (blocks == ING_WALK_FRAME_BLOCKS)
+            return FRAME_LONG;
         unsigned char b[3];
         if (pos + 3 > size || !read_at(fd, pos, b, 3))
-            return 0;
+            return FRAME_DAMAGED;
         const uint32_t bh = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
         const unsigned type = (bh >> 1) & 3;
         if (type == 3)
-            return 0;
+            return FRAME_DAMAGED;
         pos += 3 + (type == 1 ? 1 : (bh >> 3));
         if (bh & 1)
             break;
     }
     pos += checksum ? 4 : 0;
-    return pos <= size ? pos - off : 0;
+    return pos <= size ? pos - off : FRAME_DAMAGED;
 }
-
 
 /* The first offset after a damaged spot where a frame with a walkable structure starts, or the
  * end of the file. */
@@ -119,7 +145,11 @@ size_t ing_zstd_segments(const char *path, uint64_t min_bytes, uint64_t **starts
     push_start(&s, &n, &cap, 0);
     for (uint64_t off = 0; off < size;) {
         const uint64_t frame = frame_size(fd, off, size);
-        if (frame == 0) {
+        if (frame == FRAME_LONG) { /* the frames not yet grouped and the rest of the file */
+            push_start(&s, &n, &cap, size);
+            break;
+        }
+        if (frame == FRAME_DAMAGED) {
             /* Damaged: up to the next place a whole frame starts is a segment of its own,
              * which reports the damage when decoded. */
             if (s[n - 1] != off)

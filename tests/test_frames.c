@@ -1,0 +1,167 @@
+/* ingest/ing_frames: how a zstd file is cut into parallel segments. Frames of up to
+ * ING_WALK_FRAME_BLOCKS blocks are walked to find where the next one starts; a longer frame, known
+ * from its content size or found by walking, ends the walk, and the rest of the file is one
+ * segment. */
+#include <stdlib.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "ingest/ing_frames.h"
+#include "rsla_test.h"
+
+static char tmpdir[256];
+
+/* The largest text whose frame is still walked: a block holds at most 128 KiB of text. */
+#define WALKED_TEXT ((size_t)ING_WALK_FRAME_BLOCKS * (128u << 10))
+
+typedef struct zfile {
+    unsigned char *z;
+    size_t len, cap;
+    uint64_t starts[16]; /* where each frame starts */
+    size_t n;
+} zfile;
+
+/* Log-like lines, len bytes in all. */
+static char *text_of(size_t len, unsigned seed)
+{
+    char *t = malloc(len + 32);
+    size_t at = 0;
+    for (unsigned i = 0; at < len; i++)
+        at += (size_t)sprintf(t + at, "{\"n\":%u,\"seed\":%u,\"msg\":\"line\"}\n", i * 7919u, seed);
+    return t;
+}
+
+/* Appends a frame of len bytes of text; content_size: whether its header gives the size. */
+static void add_frame(zfile *f, size_t len, int content_size)
+{
+    char *t = text_of(len, (unsigned)f->n);
+    const size_t need = ZSTD_compressBound(len);
+    if (f->len + need > f->cap) {
+        f->cap = (f->len + need) * 2;
+        f->z = realloc(f->z, f->cap);
+    }
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, content_size);
+    const size_t n = ZSTD_compress2(c, f->z + f->len, f->cap - f->len, t, len);
+    CHECK(!ZSTD_isError(n));
+    ZSTD_freeCCtx(c);
+    free(t);
+    f->starts[f->n++] = f->len;
+    f->len += n;
+}
+
+/* The segments of f with one frame per segment at least (min_bytes 1); starts[n] is its end. */
+static size_t segments_of(const zfile *f, uint64_t **starts)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/frames.zst", tmpdir);
+    FILE *out = fopen(path, "wb");
+    CHECK(out != NULL);
+    fwrite(f->z, 1, f->len, out);
+    fclose(out);
+    return ing_zstd_segments(path, 1, starts);
+}
+
+/* Small frames around one of `big` bytes of text: each small frame before it is a segment; the
+ * big one is a segment of its own when it is walked, else it and all after it are the last. */
+static void check_around(size_t big, int content_size, bool walked)
+{
+    zfile f = { 0 };
+    add_frame(&f, 20000, 1);
+    add_frame(&f, 30000, 0);
+    add_frame(&f, big, content_size);
+    add_frame(&f, 20000, 1);
+    add_frame(&f, 10000, 0);
+    uint64_t *s;
+    const size_t n = segments_of(&f, &s);
+    CHECK_EQ_INT(n, walked ? 5 : 3);
+    for (size_t i = 0; i < n && i < 3; i++)
+        CHECK_EQ_INT(s[i], f.starts[i]);
+    if (walked)
+        CHECK_EQ_INT(s[4], f.starts[4]);
+    CHECK_EQ_INT(s[n], f.len);
+    free(s);
+    free(f.z);
+}
+
+/* A frame of exactly ING_WALK_FRAME_BLOCKS blocks is walked, one more block is not, with and
+ * without a content size in its header. */
+static void test_walk_bound(void)
+{
+    check_around(WALKED_TEXT, 1, true);
+    check_around(WALKED_TEXT, 0, true);
+    check_around(WALKED_TEXT + 1, 1, false);
+    check_around(WALKED_TEXT + 1, 0, false);
+}
+
+/* Where the first block header of the frame at off is (RFC 8878 frame header). */
+static uint64_t first_block(const zfile *f, uint64_t off)
+{
+    static const unsigned did_len[4] = { 0, 1, 2, 4 }, fcs_len[4] = { 0, 2, 4, 8 };
+    const unsigned fhd = f->z[off + 4];
+    const bool single = fhd & 0x20;
+    const unsigned fcs = (fhd >> 6) == 0 ? (single ? 1u : 0u) : fcs_len[fhd >> 6];
+    return off + 5 + (single ? 0 : 1) + did_len[fhd & 3] + fcs;
+}
+
+/* A frame whose content size is over the bound is not walked at all: its first block header
+ * made invalid changes nothing, where walking it would have found damage and looked for the next
+ * frame. */
+static void test_long_frame_not_read(void)
+{
+    zfile f = { 0 };
+    add_frame(&f, 20000, 1);
+    add_frame(&f, WALKED_TEXT + 1, 1);
+    add_frame(&f, 20000, 1);
+    CHECK_EQ_INT(f.z[f.starts[1] + 4] >> 6, 2); /* a 4-byte content size */
+    f.z[first_block(&f, f.starts[1])] |= 0x06;  /* block type 3: reserved, a damaged frame */
+    uint64_t *s;
+    CHECK_EQ_INT(segments_of(&f, &s), 2);
+    CHECK_EQ_INT(s[1], f.starts[1]);
+    CHECK_EQ_INT(s[2], f.len);
+    free(s);
+    /* The same damage in a frame that is walked: a segment up to the next frame. */
+    zfile g = { 0 };
+    add_frame(&g, 20000, 1);
+    add_frame(&g, 40000, 1);
+    add_frame(&g, 20000, 1);
+    CHECK_EQ_INT(g.z[g.starts[1] + 4] >> 6, 1); /* a 2-byte content size this time */
+    g.z[first_block(&g, g.starts[1])] |= 0x06;
+    CHECK_EQ_INT(segments_of(&g, &s), 3);
+    CHECK_EQ_INT(s[1], g.starts[1]);
+    CHECK_EQ_INT(s[2], g.starts[2]);
+    free(s);
+    free(f.z);
+    free(g.z);
+}
+
+/* A file that is one long frame is read as one stream; small frames after a long first one do
+ * not make segments. */
+static void test_one_long_frame(void)
+{
+    zfile f = { 0 };
+    add_frame(&f, WALKED_TEXT + 100000, 0);
+    uint64_t *s = NULL;
+    CHECK_EQ_INT(segments_of(&f, &s), 0);
+    CHECK(s == NULL);
+    add_frame(&f, 20000, 1);
+    add_frame(&f, 20000, 1);
+    CHECK_EQ_INT(segments_of(&f, &s), 0);
+    free(f.z);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-frames-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    test_walk_bound();
+    test_long_frame_not_read();
+    test_one_long_frame();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    TEST_MAIN_END();
+}
