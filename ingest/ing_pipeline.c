@@ -1,6 +1,7 @@
 #include "ingest/ing_pipeline.h"
 
 #include <pthread.h> /* pthread_create, pthread_mutex_t, pthread_cond_t */
+#include <stdatomic.h> /* atomic_size_t: the frame walks' next input */
 #include <stdio.h>   /* fprintf */
 #include <stdlib.h>  /* qsort, free */
 #include <string.h>  /* memrchr, memcpy */
@@ -958,44 +959,83 @@ static void pipeline_free(pipeline *p, size_t n_chunks)
     pthread_cond_destroy(&p->wake);
 }
 
+/* How one input is cut: n segments at starts[0..n], or n == 0 for one unit. */
+typedef struct input_plan {
+    uint64_t *starts;
+    size_t n;
+} input_plan;
+
+/* The inputs' frame walks, shared out among threads: a walk waits on a few hundred small reads
+ * of an uncached file (25 ms each for the 0.93 GB 4x month), and every input is walked before
+ * the first is decoded. */
+typedef struct plan_job {
+    const ing_input_list *inputs;
+    uint64_t min_bytes;
+    input_plan *plans;
+    atomic_size_t next;
+} plan_job;
+
+static void *plan_work(void *arg)
+{
+    plan_job *j = arg;
+    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->inputs->n;) {
+        const char *path = j->inputs->items[i].path;
+        if (strcmp(path, "-") != 0)
+            j->plans[i].n = ing_zstd_segments(path, j->min_bytes, &j->plans[i].starts);
+    }
+    return NULL;
+}
+
+/* Each input's plan, walked by up to `threads` threads (here, alone, when none can start). */
+static input_plan *plan_inputs(const ing_input_list *inputs, uint64_t min_bytes, unsigned threads)
+{
+    plan_job job = { inputs, min_bytes, rsla_xcalloc(inputs->n + 1, sizeof *job.plans), 0 };
+    const size_t helpers = RSLA_MIN((size_t)threads, inputs->n) > 1
+                               ? RSLA_MIN((size_t)threads, inputs->n) - 1
+                               : 0;
+    pthread_t *tids = rsla_xcalloc(helpers + 1, sizeof *tids);
+    size_t started = 0;
+    while (started < helpers && pthread_create(&tids[started], NULL, plan_work, &job) == 0)
+        started++;
+    plan_work(&job);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(tids[k], NULL);
+    free(tids);
+    return job.plans;
+}
+
 /* One unit per input, except a zstd file of independent frames big enough to be worth it, which
  * gets one unit per segment. With one thread too: a segment's damage costs that segment only,
  * where a whole reader stops at it, and a report must not depend on the thread count. */
-static void make_units(pipeline *p, const ing_input_list *inputs)
+static void make_units(pipeline *p, const ing_input_list *inputs, unsigned threads)
 {
-    size_t cap = inputs->n + 1;
-    p->files = rsla_xcalloc(cap, sizeof *p->files);
+    input_plan *plans = plan_inputs(
+        inputs, p->opt->segment_min_bytes ? p->opt->segment_min_bytes : ING_SEGMENT_MIN_BYTES,
+        threads);
+    size_t units = 0;
+    for (size_t i = 0; i < inputs->n; i++)
+        units += plans[i].n ? plans[i].n : 1;
+    p->files = rsla_xcalloc(units + 1, sizeof *p->files);
     p->n_files = 0;
     for (size_t i = 0; i < inputs->n; i++) {
-        const char *path = inputs->items[i].path;
-        uint64_t *starts = NULL;
-        const size_t n = strcmp(path, "-") != 0
-                             ? ing_zstd_segments(path, p->opt->segment_min_bytes ? p->opt->segment_min_bytes
-                                                                                : ING_SEGMENT_MIN_BYTES,
-                                                 &starts)
-                             : 0;
-        if (p->n_files + n + 1 > cap) {
-            cap = (p->n_files + n + 1) * 2;
-            p->files = rsla_xrealloc(p->files, cap * sizeof *p->files);
-        }
-        if (n == 0) {
-            memset(&p->files[p->n_files], 0, sizeof *p->files);
-            p->files[p->n_files].path = path;
+        const input_plan *plan = &plans[i];
+        if (plan->n == 0) {
+            p->files[p->n_files].path = inputs->items[i].path;
             p->files[p->n_files++].input = i;
         }
-        for (size_t k = 0; k < n; k++) {
+        for (size_t k = 0; k < plan->n; k++) {
             file_work *f = &p->files[p->n_files++];
-            memset(f, 0, sizeof *f);
-            f->path = path;
+            f->path = inputs->items[i].path;
             f->input = i;
             f->segmented = true;
             f->seg_first = k == 0;
-            f->seg_last = k + 1 == n;
-            f->seg_start = starts[k];
-            f->seg_end = starts[k + 1];
+            f->seg_last = k + 1 == plan->n;
+            f->seg_start = plan->starts[k];
+            f->seg_end = plan->starts[k + 1];
         }
-        free(starts);
+        free(plan->starts);
     }
+    free(plans);
 }
 
 void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
@@ -1007,7 +1047,7 @@ void ing_pipeline_run(const ing_input_list *inputs, const ing_options *opt,
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.wake, NULL);
     p.max_samples = opt->max_rejection_samples ? opt->max_rejection_samples : ING_REJECTION_SAMPLES;
-    make_units(&p, inputs);
+    make_units(&p, inputs, threads);
     p.inputs_work = rsla_xcalloc(inputs->n + 1, sizeof *p.inputs_work);
     p.units_left = p.n_files;
     out->input.n_files = inputs->n;
