@@ -805,6 +805,33 @@ class Zstd(HardCase):
         self.assertGreaterEqual(f["outcomes"], 3 * 2700)
         self.assertLess(f["outcomes"], 4 * 2700)
 
+    def test_long_frame_ends_the_segments(self):
+        # A frame of more than 256 blocks (32 MiB of text) is not walked to its end: it and the
+        # frames after it are read as one stream, the last segment (ingest/ing_frames.h), so a
+        # file written as one frame has no pass over its blocks before decoding. Damage after
+        # such a frame therefore costs the rest of the file, as in a file read whole.
+        frames = self.big_frames(11, 6, "-1")
+        long = b"".join(record(http__request__id="long-%d" % i) + b"\n" for i in range(120000))
+        self.assertGreater(len(long), 256 * 128 * 1024)
+        mid = len(frames[4]) // 2
+        for i in range(mid, mid + 64):       # a corrupt block in the frame after the long one
+            frames[4][i] ^= 0x5A
+        z = b"".join(bytes(f) for f in frames[:4]) + zstd_compress(long, "-1") + \
+            b"".join(bytes(f) for f in frames[4:])
+        p = self.write("long-frame.zst", z)
+        reports = [self.regsla([p], extra=["--threads", t]) for t in ("1", "2", "3")]
+        self.assertEqual(reports[0][1], reports[1][1])
+        self.assertEqual(reports[0][1], reports[2][1])
+        rc, rep, err = reports[0]
+        self.assertEqual(rc, 3, err)
+        f = self.one_file(rep, p)
+        self.assertIn("corrupt zstd data", f["error"])
+        self.assertNotIn("decoding went on", f["error"])  # no segment after the damage
+        self.assertTrue(f["lost_tail"])
+        # frames 0-3 and the long one whole, frame 4 up to its damaged block, frame 5 lost
+        self.assertGreaterEqual(f["outcomes"], 4 * 2700 + 120000)
+        self.assertLess(f["outcomes"], 5 * 2700 + 120000)
+
     def test_damaged_first_frame_of_a_segmented_file(self):
         # Once a bug: the format was decided from the file's first chunk, empty when its first
         # frame does not decode, so the segments after it were read as no known format. The
