@@ -60,6 +60,21 @@ static uint64_t content_size(const unsigned char *p, unsigned fcs)
     return fcs == 2 ? v + 256 : v;
 }
 
+/* pzstd writes before each frame a skippable frame of 4 bytes, the compressed size of the frame
+ * after it: taken when that frame is a zstd frame and the byte after it is the end of the file
+ * or another frame's magic, so that pzstd's frames, 256 blocks and more from level 19 on, need no
+ * walk. h: the first 16 bytes at off. @return the size of the two frames, or 0 (walk them). */
+static uint64_t pzstd_pair(int fd, const unsigned char *h, uint64_t off, uint64_t size)
+{
+    if (size - off < 16 || le32(h + 12) != 0xFD2FB528u)
+        return 0;
+    const uint64_t end = off + 12 + le32(h + 8);
+    unsigned char m[4];
+    if (end == size || (end + 4 <= size && read_at(fd, end, m, 4) && ing_zstd_magic(m, 4)))
+        return end - off;
+    return 0;
+}
+
 /* Compressed size of the frame at off, FRAME_DAMAGED, or FRAME_LONG. */
 static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
 {
@@ -69,7 +84,10 @@ static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
     const uint32_t magic = le32(h);
     if ((magic & 0xFFFFFFF0u) == 0x184D2A50u) {
         const uint64_t n = 8 + (uint64_t)le32(h + 4);
-        return off + n <= size ? n : FRAME_DAMAGED;
+        if (off + n > size)
+            return FRAME_DAMAGED;
+        const uint64_t pair = magic == 0x184D2A50u && n == 12 ? pzstd_pair(fd, h, off, size) : 0;
+        return pair ? pair : n;
     }
     if (magic != 0xFD2FB528u)
         return FRAME_DAMAGED;

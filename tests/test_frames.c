@@ -1,7 +1,7 @@
 /* ingest/ing_frames: how a zstd file is cut into parallel segments. Frames of up to
  * ING_WALK_FRAME_BLOCKS blocks are walked to find where the next one starts; a longer frame, known
  * from its content size or found by walking, ends the walk, and the rest of the file is one
- * segment. */
+ * segment; pzstd's frames are taken at the sizes it writes before them. */
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -151,6 +151,53 @@ static void test_one_long_frame(void)
     free(f.z);
 }
 
+/* Appends what pzstd writes for a frame: a skippable frame holding the compressed size of the
+ * frame after it (hint_error added to it), then the frame. */
+static void add_pzstd_frame(zfile *f, size_t len, int hint_error)
+{
+    const size_t at = f->len;
+    if (f->len + 12 > f->cap) {
+        f->cap = (f->len + 12) * 2;
+        f->z = realloc(f->z, f->cap);
+    }
+    f->len += 12;
+    add_frame(f, len, 0);
+    const uint32_t v[3] = { 0x184D2A50u, 4, (uint32_t)(f->len - at - 12 + (size_t)hint_error) };
+    for (int w = 0; w < 3; w++)
+        for (int b = 0; b < 4; b++)
+            f->z[at + 4 * (size_t)w + (size_t)b] = (unsigned char)(v[w] >> (8 * b));
+    f->starts[f->n - 1] = at; /* the pair starts at the skippable frame */
+}
+
+/* pzstd's frames are taken at the size its skippable frames give, without a walk, however many
+ * blocks they have (level 19 makes 253-259); a size that does not end at another frame or the end
+ * of the file is not taken. */
+static void test_pzstd_sizes(void)
+{
+    zfile f = { 0 };
+    for (int i = 0; i < 3; i++)
+        add_pzstd_frame(&f, WALKED_TEXT + 1000 * (size_t)i + 1, 0);
+    uint64_t *s;
+    CHECK_EQ_INT(segments_of(&f, &s), 3);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_INT(s[i], f.starts[i]);
+    CHECK_EQ_INT(s[3], f.len);
+    free(s);
+    free(f.z);
+    for (int error = -1; error <= 1; error += 2) {
+        zfile g = { 0 };
+        add_pzstd_frame(&g, WALKED_TEXT + 1, error);
+        add_pzstd_frame(&g, 20000, 0);
+        /* The skippable frame alone (one frame per segment here), then the walked frame: long,
+         * so it and the rest are one stream. */
+        CHECK_EQ_INT(segments_of(&g, &s), 2);
+        CHECK_EQ_INT(s[1], 12);
+        CHECK_EQ_INT(s[2], g.len);
+        free(s);
+        free(g.z);
+    }
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-frames-XXXXXX");
@@ -159,6 +206,7 @@ int main(void)
     test_walk_bound();
     test_long_frame_not_read();
     test_one_long_frame();
+    test_pzstd_sizes();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
