@@ -24,7 +24,7 @@ typedef struct zfile {
 /* Log-like lines, len bytes in all. */
 static char *text_of(size_t len, unsigned seed)
 {
-    char *t = malloc(len + 32);
+    char *t = malloc(len + 64); /* a line is at most 48 bytes with its NUL */
     size_t at = 0;
     for (unsigned i = 0; at < len; i++)
         at += (size_t)sprintf(t + at, "{\"n\":%u,\"seed\":%u,\"msg\":\"line\"}\n", i * 7919u, seed);
