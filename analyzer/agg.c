@@ -231,7 +231,7 @@ static void block_to_mid(agg_table *t, minute_block *b)
  * (a block that passes 65535 requests in a minute is rare, and the entry is 160 bytes). */
 static void block_to_wide(agg_table *t, minute_block *b)
 {
-    const mid_counts *from = &t->mid.v[b->more - 1];
+    const mid_counts *from = &t->mid.v[agg_more_index(b)];
     wide_counts c;
     for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
         for (int k = 0; k < CNT_SLOTS; k++)
@@ -251,7 +251,7 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
         block_to_mid(t, b);
     }
     if (!(b->more & AGG_MORE_WIDE)) {
-        uint16_t *c = &t->mid.v[b->more - 1].c[m][slot];
+        uint16_t *c = &t->mid.v[agg_more_index(b)].c[m][slot];
         const uint32_t v = (uint32_t)*c + n;
         if (v <= UINT16_MAX) {
             *c = (uint16_t)v;
@@ -259,7 +259,7 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
         }
         block_to_wide(t, b);
     }
-    t->wide.v[(b->more & ~AGG_MORE_WIDE) - 1].c[m][slot] += n;
+    t->wide.v[agg_more_index(b)].c[m][slot] += n;
 }
 
 static cover_block *cover_at(agg_table *t, int64_t block)
@@ -672,10 +672,10 @@ static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, u
 {
     b->host = host;
     if (b->more & AGG_MORE_WIDE) {
-        VEC_PUSH(dst->wide, src->wide.v[(b->more & ~AGG_MORE_WIDE) - 1]);
+        VEC_PUSH(dst->wide, src->wide.v[agg_more_index(b)]);
         b->more = AGG_MORE_WIDE | (uint32_t)dst->wide.n;
     } else if (b->more) {
-        VEC_PUSH(dst->mid, src->mid.v[b->more - 1]);
+        VEC_PUSH(dst->mid, src->mid.v[agg_more_index(b)]);
         b->more = (uint32_t)dst->mid.n;
     }
     VEC_PUSH(dst->loose, b);

@@ -38,6 +38,12 @@ typedef struct minute_block {
     uint8_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
 } minute_block;
 
+/* Where a block's counters are in t->mid or t->wide (b->more is not 0). */
+static inline uint32_t agg_more_index(const minute_block *b)
+{
+    return (b->more & ~AGG_MORE_WIDE) - 1;
+}
+
 /* A counter block of an instance, for walking an instance's blocks in time order: sorted by
  * (inst, block), they are the minutes of an agg_result's instances. */
 struct agg_block_ref {
@@ -203,7 +209,7 @@ static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, 
 {
     if (!b->more)
         return b->narrow[m][slot];
-    const uint32_t i = (b->more & ~AGG_MORE_WIDE) - 1;
+    const uint32_t i = agg_more_index(b);
     return b->more & AGG_MORE_WIDE ? t->wide.v[i].c[m][slot] : t->mid.v[i].c[m][slot];
 }
 /* Order of failed requests: time, then id. */
