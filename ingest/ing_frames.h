@@ -30,11 +30,11 @@
 #endif
 
 /* Most blocks of one frame that are walked. A frame with more is not walked to its end: the file
- * from that frame on is read as one stream, in the last segment. Frames written to be decoded in parallel (pzstd,
- * the seekable format) are a few MiB of text, a few dozen blocks; a file written as one frame (the
- * zstd CLI, logrotate) would otherwise have every 3-byte block header read before any decoding,
- * all files before the first: ~12 k small reads per GB, which took 4.3 s on an uncached 0.93 GB
- * file whose whole decoding takes 6 s. A block holds at most 128 KiB of text, so a frame whose
+ * from that frame on is read as one stream, in the last segment. Frames written to be decoded in
+ * parallel (pzstd, the seekable format) are a few MiB of text, a few dozen blocks; a file written
+ * as one frame (the zstd CLI, logrotate) would otherwise have every 3-byte block header read
+ * before any decoding, all files before the first: ~12 k small reads per GB, which took 4.3 s on
+ * an uncached 0.93 GB file whose whole decoding takes 6 s. A block holds at most 128 KiB of text, so a frame whose
  * header gives a content size over ING_WALK_FRAME_BLOCKS x 128 KiB is known to be too long
  * without reading a block. pzstd's frames (253-259 blocks at level 19) are not walked: pzstd
  * writes each one's compressed size in a skippable frame before it. */

@@ -990,9 +990,8 @@ static void *plan_work(void *arg)
 static input_plan *plan_inputs(const ing_input_list *inputs, uint64_t min_bytes, unsigned threads)
 {
     plan_job job = { inputs, min_bytes, rsla_xcalloc(inputs->n + 1, sizeof *job.plans), 0 };
-    const size_t helpers = RSLA_MIN((size_t)threads, inputs->n) > 1
-                               ? RSLA_MIN((size_t)threads, inputs->n) - 1
-                               : 0;
+    const size_t width = RSLA_MIN((size_t)threads, inputs->n);
+    const size_t helpers = width > 1 ? width - 1 : 0;
     pthread_t *tids = rsla_xcalloc(helpers + 1, sizeof *tids);
     size_t started = 0;
     while (started < helpers && pthread_create(&tids[started], NULL, plan_work, &job) == 0)
