@@ -26,7 +26,7 @@ bool policy_dec_parse(const char *s, size_t len, policy_dec *out)
     int64_t v = 0;
     int int_digits = 0, scale = 0;
     while (i < len && s[i] >= '0' && s[i] <= '9') {
-        if (++int_digits > 12)
+        if (++int_digits > POLICY_DEC_MAX_INT_DIGITS)
             return false;
         v = v * 10 + (s[i++] - '0');
     }
@@ -36,7 +36,7 @@ bool policy_dec_parse(const char *s, size_t len, policy_dec *out)
         i++;
         const size_t start = i;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (++scale > POLICY_DEC_MAX_SCALE)
+            if (++scale > POLICY_DEC_MAX_SCALE || int_digits + scale > POLICY_DEC_MAX_DIGITS)
                 return false;
             v = v * 10 + (s[i++] - '0');
         }
@@ -52,7 +52,7 @@ bool policy_dec_parse(const char *s, size_t len, policy_dec *out)
 
 int policy_dec_cmp(policy_dec a, policy_dec b)
 {
-    /* Bring both to the larger scale; at most 10^12 * 10^9 < 2^70: use 128 bits. */
+    /* Bring both to the larger scale; below 10^18 * 10^9 < 2^90: use 128 bits. */
     const int s = RSLA_MAX(a.scale, b.scale);
     const __int128 x = (__int128)a.units * pow10_tab[s - a.scale];
     const __int128 y = (__int128)b.units * pow10_tab[s - b.scale];
@@ -219,8 +219,8 @@ static bool get_dec(const pctx *c, const cfg_json *v, const char *key, policy_de
     if (!policy_dec_parse(v->text, v->len, out))
         return perr(c, v,
                     "\"%s\": \"%s\" is not a plain non-negative decimal (no sign, no exponent, "
-                    "at most %d decimals)",
-                    key, v->text, POLICY_DEC_MAX_SCALE);
+                    "at most %d decimals, %d digits in all)",
+                    key, v->text, POLICY_DEC_MAX_SCALE, POLICY_DEC_MAX_DIGITS);
     return true;
 }
 

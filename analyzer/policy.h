@@ -21,6 +21,10 @@ typedef struct policy_dec {
 
 /* Most fraction digits accepted in a decimal of a policy. */
 #define POLICY_DEC_MAX_SCALE 9
+/* Most integer digits (a threshold "N/D" has integers up to 10^12 - 1). */
+#define POLICY_DEC_MAX_INT_DIGITS 12
+/* Most digits in all, integer and fraction: units must fit an int64_t (10^18 - 1 < 2^63). */
+#define POLICY_DEC_MAX_DIGITS 18
 /* Most credit tiers in one policy. */
 #define POLICY_MAX_TIERS 16
 /* Default for partial_tolerance_minutes (docs/POLICY.md, "Partial months"). */
@@ -92,7 +96,8 @@ const char *policy_classes_name(policy_classes c); /* "either", "combined" */
 size_t policy_dec_format(char *out, size_t outlen, policy_dec d);
 
 /* Parses a non-negative decimal "123", "99.95" (no sign, no exponent) exactly.
- * @return false when not of that shape or beyond POLICY_DEC_MAX_SCALE / 10^12. */
+ * @return false when not of that shape, or beyond POLICY_DEC_MAX_SCALE decimals,
+ *         POLICY_DEC_MAX_INT_DIGITS integer digits or POLICY_DEC_MAX_DIGITS digits in all. */
 bool policy_dec_parse(const char *s, size_t len, policy_dec *out);
 
 /* -1, 0, 1 as a <, ==, > b, exactly. */

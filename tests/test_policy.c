@@ -298,6 +298,15 @@ static void test_decimals(void)
     CHECK(!policy_dec_parse("-1", 2, &d));
     CHECK(!policy_dec_parse("1e2", 3, &d));
     CHECK(!policy_dec_parse("", 0, &d));
+    /* 18 digits fit units; 19 would not (12 integer digits and 9 decimals are 21). */
+    CHECK(policy_dec_parse("999999999999.999999", 19, &d));
+    CHECK_EQ_INT(d.units, 999999999999999999);
+    CHECK_EQ_INT(d.scale, 6);
+    CHECK(!policy_dec_parse("999999999999.9999999", 20, &d));
+    CHECK(!policy_dec_parse("409999099999.99000200", 21, &d));
+    CHECK(policy_dec_parse("999999999.999999999", 19, &d));
+    CHECK_EQ_INT(d.units, 999999999999999999);
+    CHECK(!policy_dec_parse("9999999999999", 13, &d));
     policy_dec a = { 9995, 2 }, b = { 999500, 4 }, c = { 9996, 2 };
     CHECK_EQ_INT(policy_dec_cmp(a, b), 0);
     CHECK_EQ_INT(policy_dec_cmp(a, c), -1);
