@@ -213,8 +213,8 @@ static void test_real_gitlab(void)
         "S other_message", /* app error UNKNOWN */
         "S other_message", /* "listening on [::]:5000" banner */
         "S other_message", /* fluentd-wrapped combined line: no `msg`, another layer */
-        "O @2025-02-12T21:28:02.740Z 401 0 host=registry.examle.com method=GET path=/v2/ "
-        "id=01JKY0ZMDMP25HMMVS01X5ANNH",
+        ("O @2025-02-12T21:28:02.740Z 401 0 host=registry.examle.com method=GET path=/v2/ "
+         "id=01JKY0ZMDMP25HMMVS01X5ANNH"),
     };
     real_file_is("gitlab-registry.jsonl", "gitlab", NULL, want, RSLA_ARRAY_LEN(want));
 }
@@ -223,21 +223,21 @@ static void test_real_zot(void)
 {
     /* compose (4-5) and journald (7-9) prefixes: read through prof_scan_chunk */
     static const char *const want[] = {
-        "O @2022-05-03T14:23:17.8845936+03:00 200 77400 host=zot.example method=HEAD "
-        "path=/v2/6de5f5ab-cad3-11ec-840b-460801757087/blobs/"
-        "sha256:315e899f015e25df6f9fc801965d2a3fd8c5724f22417f427d318ce074f4d1e8 id=",
+        ("O @2022-05-03T14:23:17.8845936+03:00 200 77400 host=zot.example method=HEAD "
+         "path=/v2/6de5f5ab-cad3-11ec-840b-460801757087/blobs/"
+         "sha256:315e899f015e25df6f9fc801965d2a3fd8c5724f22417f427d318ce074f4d1e8 id="),
         "S other_message", /* "blob path found", duplicate `caller` */
-        "O @2022-05-03T14:23:17.8848852+03:00 200 77600 host=zot.example method=HEAD "
-        "path=/v2/6de5f967-cad3-11ec-840b-460801757087/blobs/"
-        "sha256:cdc832d10daa3252dc66ba0744911d183177763a328f4b076f8ba664eb3e316b id=",
+        ("O @2022-05-03T14:23:17.8848852+03:00 200 77600 host=zot.example method=HEAD "
+         "path=/v2/6de5f967-cad3-11ec-840b-460801757087/blobs/"
+         "sha256:cdc832d10daa3252dc66ba0744911d183177763a328f4b076f8ba664eb3e316b id="),
         "S other_message", /* auth error */
         "O @2023-10-09T19:02:27.244453749Z 401 1000000000 host=zot.example method=GET path=/v2/ id=",
         "R json_syntax 103 -", /* "username":GITLABUSER, redacted by hand */
         "S other_message",
         "S other_message",
         "S other_message",
-        "O @2025-03-10T03:54:22.960777796Z 201 0 host=zot.example method=PUT "
-        "path=/v2/hello/world/blobs/uploads/fa68b17d-99df-43a6-9252-a9ba1b6be064 id=",
+        ("O @2025-03-10T03:54:22.960777796Z 201 0 host=zot.example method=PUT "
+         "path=/v2/hello/world/blobs/uploads/fa68b17d-99df-43a6-9252-a9ba1b6be064 id="),
     };
     real_file_is("zot.jsonl", "zot", "zot.example", want, RSLA_ARRAY_LEN(want));
     /* without --host the instance is "-", as for the combined log */
@@ -661,8 +661,8 @@ static void test_file_reproduces_builtins(void)
         return;
     }
     static const char *const nginx_extra[] = {
-        "{\"time_local\":\"13/May/2020:15:25:30 +0000\",\"server_name\":\"s\",\"request_method\":\"PUT\","
-        "\"uri\":\"/v2/x\",\"status\":\"201\"}",
+        ("{\"time_local\":\"13/May/2020:15:25:30 +0000\",\"server_name\":\"s\",\"request_method\":\"PUT\","
+         "\"uri\":\"/v2/x\",\"status\":\"201\"}"),
         "{\"access_time\":\"13/May/2020:15:25:30 +0000\",\"request\":\"-\",\"status\":\"400\"}",
         "{\"time_iso8601\":\"2020-05-13T15:25:30+02:00\",\"method\":\"GET\",\"status\":\"200\"}",
     };

@@ -89,9 +89,13 @@ static inline void simd_utf8_init(simd_utf8 *u)
 
 static inline __m256i utf8_errors(__m256i cur, __m256i prev)
 {
-    const __m256i b1h = _mm256_setr_epi8(SCAN_U8_B1H, SCAN_U8_B1H);
-    const __m256i b1l = _mm256_setr_epi8(SCAN_U8_B1L, SCAN_U8_B1L);
-    const __m256i b2h = _mm256_setr_epi8(SCAN_U8_B2H, SCAN_U8_B2H);
+    /* Byte arrays, not _mm256_setr_epi8(): the tables hold values above 127, which a char
+     * argument takes only by a conversion that clang warns of. */
+    static const uint8_t b1h_t[16] = { SCAN_U8_B1H }, b1l_t[16] = { SCAN_U8_B1L },
+                         b2h_t[16] = { SCAN_U8_B2H };
+    const __m256i b1h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b1h_t));
+    const __m256i b1l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b1l_t));
+    const __m256i b2h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b2h_t));
     const __m256i nib = _mm256_set1_epi8(0x0F);
     const __m256i prev1 = PREV_N(cur, prev, 1);
     const __m256i sc = _mm256_and_si256(

@@ -109,11 +109,15 @@ static inline uint64_t simd_utf8_check(simd_utf8 *u, const simd_block *b, uint64
     }
     const __m512i cur = b->v, nib = _mm512_set1_epi8(0x0F);
     const __m512i prev1 = prev_n(cur, u->prev, 1);
-    const __m512i b1h = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B1H)),
+    /* Byte arrays, not _mm_setr_epi8(): the tables hold values above 127, which a char
+     * argument takes only by a conversion that clang warns of. */
+    static const uint8_t b1h_t[16] = { SCAN_U8_B1H }, b1l_t[16] = { SCAN_U8_B1L },
+                         b2h_t[16] = { SCAN_U8_B2H };
+    const __m512i b1h = _mm512_shuffle_epi8(table16(_mm_loadu_si128((const __m128i *)b1h_t)),
                                             _mm512_and_si512(_mm512_srli_epi16(prev1, 4), nib));
-    const __m512i b1l = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B1L)),
+    const __m512i b1l = _mm512_shuffle_epi8(table16(_mm_loadu_si128((const __m128i *)b1l_t)),
                                             _mm512_and_si512(prev1, nib));
-    const __m512i b2h = _mm512_shuffle_epi8(table16(_mm_setr_epi8(SCAN_U8_B2H)),
+    const __m512i b2h = _mm512_shuffle_epi8(table16(_mm_loadu_si128((const __m128i *)b2h_t)),
                                             _mm512_and_si512(_mm512_srli_epi16(cur, 4), nib));
     const __m512i sc = _mm512_and_si512(_mm512_and_si512(b1h, b1l), b2h);
     const __m512i third = _mm512_subs_epu8(prev_n(cur, u->prev, 2), _mm512_set1_epi8((char)(0xE0 - 0x80)));

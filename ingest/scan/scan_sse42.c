@@ -93,12 +93,19 @@ static inline void simd_utf8_init(simd_utf8 *u)
 
 static inline __m128i utf8_errors(__m128i cur, __m128i prev)
 {
+    /* Byte arrays, not _mm_setr_epi8(): the tables hold values above 127, which a char
+     * argument takes only by a conversion that clang warns of. */
+    static const uint8_t b1h_t[16] = { SCAN_U8_B1H }, b1l_t[16] = { SCAN_U8_B1L },
+                         b2h_t[16] = { SCAN_U8_B2H };
+    const __m128i b1h = _mm_loadu_si128((const __m128i *)b1h_t);
+    const __m128i b1l = _mm_loadu_si128((const __m128i *)b1l_t);
+    const __m128i b2h = _mm_loadu_si128((const __m128i *)b2h_t);
     const __m128i nib = _mm_set1_epi8(0x0F);
     const __m128i prev1 = _mm_alignr_epi8(cur, prev, 15);
     const __m128i sc = _mm_and_si128(
-        _mm_and_si128(_mm_shuffle_epi8(_mm_setr_epi8(SCAN_U8_B1H), _mm_and_si128(_mm_srli_epi16(prev1, 4), nib)),
-                      _mm_shuffle_epi8(_mm_setr_epi8(SCAN_U8_B1L), _mm_and_si128(prev1, nib))),
-        _mm_shuffle_epi8(_mm_setr_epi8(SCAN_U8_B2H), _mm_and_si128(_mm_srli_epi16(cur, 4), nib)));
+        _mm_and_si128(_mm_shuffle_epi8(b1h, _mm_and_si128(_mm_srli_epi16(prev1, 4), nib)),
+                      _mm_shuffle_epi8(b1l, _mm_and_si128(prev1, nib))),
+        _mm_shuffle_epi8(b2h, _mm_and_si128(_mm_srli_epi16(cur, 4), nib)));
     const __m128i third = _mm_subs_epu8(_mm_alignr_epi8(cur, prev, 14), _mm_set1_epi8((char)(0xE0 - 0x80)));
     const __m128i fourth = _mm_subs_epu8(_mm_alignr_epi8(cur, prev, 13), _mm_set1_epi8((char)(0xF0 - 0x80)));
     const __m128i must23 = _mm_and_si128(_mm_or_si128(third, fourth), _mm_set1_epi8((char)0x80));
