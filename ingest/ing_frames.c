@@ -60,23 +60,50 @@ static uint64_t content_size(const unsigned char *p, unsigned fcs)
     return fcs == 2 ? v + 256 : v;
 }
 
+/* Blocks whose headers are checked where an offset does not come from a walk (a pzstd size, a
+ * search after damage, a content size that stops the walk): magic bytes inside a frame's data
+ * are then seldom followed by a well-formed frame header and blocks; a random block header passes
+ * about one time in twenty. */
+#define FRAME_PROBE_BLOCKS 2
+
+static uint64_t frame_walk(int fd, uint64_t off, uint64_t size, unsigned max_blocks, bool pairs);
+
+/* Whether a frame plausibly starts at off: a skippable frame within the file, or a zstd frame
+ * whose header and first FRAME_PROBE_BLOCKS block headers are well formed. */
+static bool frame_plausible(int fd, uint64_t off, uint64_t size)
+{
+    return frame_walk(fd, off, size, FRAME_PROBE_BLOCKS, false) != FRAME_DAMAGED;
+}
+
 /* pzstd writes before each frame a skippable frame of 4 bytes, the compressed size of the frame
- * after it: taken when that frame is a zstd frame and the byte after it is the end of the file
- * or another frame's magic, so that pzstd's frames, 256 blocks and more from level 19 on, need no
- * walk. h: the first 16 bytes at off. @return the size of the two frames, or 0 (walk them). */
+ * after it: taken when that frame looks like a zstd frame and the byte after it is the end of the
+ * file or where another frame plausibly starts, so that pzstd's frames, 256 blocks and more from
+ * level 19 on, need no walk. A wrong size that lands on magic bytes inside the frame's data would
+ * otherwise cut the frame in two (both halves then fail to decode). h: the first 16 bytes at off.
+ * @return the size of the two frames, or 0 (walk them). */
 static uint64_t pzstd_pair(int fd, const unsigned char *h, uint64_t off, uint64_t size)
 {
     if (size - off < 16 || le32(h + 12) != 0xFD2FB528u)
         return 0;
     const uint64_t end = off + 12 + le32(h + 8);
-    unsigned char m[4];
-    if (end == size || (end + 4 <= size && read_at(fd, end, m, 4) && ing_zstd_magic(m, 4)))
+    if (end < off + 12 + 9 || end > size || !frame_plausible(fd, off + 12, size))
+        return 0; /* 9: magic, descriptor, a one-byte window and a block header at least */
+    if (end == size || frame_plausible(fd, end, size))
         return end - off;
     return 0;
 }
 
-/* Compressed size of the frame at off, FRAME_DAMAGED, or FRAME_LONG. */
-static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
+/* Whether a zstd frame header descriptor (and window descriptor, when there is one) is well
+ * formed: the reserved bit clear, a window of at most 2^31 bytes (RFC 8878). */
+static bool frame_header_ok(const unsigned char *h, bool single)
+{
+    return (h[4] & 0x08) == 0 && (single || (h[5] >> 3) <= 31 - 10);
+}
+
+/* Compressed size of the frame at off, FRAME_DAMAGED, or FRAME_LONG: more than max_blocks blocks,
+ * or a content size in its header of more than ING_WALK_FRAME_BLOCKS blocks can hold (then only
+ * FRAME_PROBE_BLOCKS are checked). pairs: a pzstd size before a frame may give its size. */
+static uint64_t frame_walk(int fd, uint64_t off, uint64_t size, unsigned max_blocks, bool pairs)
 {
     unsigned char h[18];
     if (off + 8 > size || !read_at(fd, off, h, RSLA_MIN((uint64_t)sizeof h, size - off)))
@@ -86,7 +113,8 @@ static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
         const uint64_t n = 8 + (uint64_t)le32(h + 4);
         if (off + n > size)
             return FRAME_DAMAGED;
-        const uint64_t pair = magic == 0x184D2A50u && n == 12 ? pzstd_pair(fd, h, off, size) : 0;
+        const uint64_t pair =
+            pairs && magic == 0x184D2A50u && n == 12 ? pzstd_pair(fd, h, off, size) : 0;
         return pair ? pair : n;
     }
     if (magic != 0xFD2FB528u)
@@ -96,21 +124,21 @@ static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
     static const unsigned did_len[4] = { 0, 1, 2, 4 }, fcs_len[4] = { 0, 2, 4, 8 };
     const unsigned fcs = (fhd >> 6) == 0 ? (single ? 1u : 0u) : fcs_len[fhd >> 6];
     const unsigned head = 5 + (single ? 0 : 1) + did_len[fhd & 3];
-    if (off + head + fcs > size)
+    if (off + head + fcs > size || !frame_header_ok(h, single))
         return FRAME_DAMAGED;
     const uint64_t text = content_size(h + head, fcs);
     if (text != UINT64_MAX && text > (uint64_t)ING_WALK_FRAME_BLOCKS * BLOCK_TEXT_MAX)
-        return FRAME_LONG;
+        max_blocks = RSLA_MIN(max_blocks, FRAME_PROBE_BLOCKS);
     uint64_t pos = off + head + fcs;
     for (unsigned blocks = 0;; blocks++) {
-        if (blocks == ING_WALK_FRAME_BLOCKS)
+        if (blocks == max_blocks)
             return FRAME_LONG;
         unsigned char b[3];
         if (pos + 3 > size || !read_at(fd, pos, b, 3))
             return FRAME_DAMAGED;
         const uint32_t bh = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
         const unsigned type = (bh >> 1) & 3;
-        if (type == 3)
+        if (type == 3 || (bh >> 3) > BLOCK_TEXT_MAX) /* reserved, or past Block_Maximum_Size */
             return FRAME_DAMAGED;
         pos += 3 + (type == 1 ? 1 : (bh >> 3));
         if (bh & 1)
@@ -118,6 +146,12 @@ static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
     }
     pos += checksum ? 4 : 0;
     return pos <= size ? pos - off : FRAME_DAMAGED;
+}
+
+/* Compressed size of the frame at off, FRAME_DAMAGED, or FRAME_LONG. */
+static uint64_t frame_size(int fd, uint64_t off, uint64_t size)
+{
+    return frame_walk(fd, off, size, ING_WALK_FRAME_BLOCKS, true);
 }
 
 /* The first offset after a damaged spot where a frame with a walkable structure starts, or the

@@ -34,10 +34,11 @@
  * parallel (pzstd, the seekable format) are a few MiB of text, a few dozen blocks; a file written
  * as one frame (the zstd CLI, logrotate) would otherwise have every 3-byte block header read
  * before any decoding, all files before the first: ~12 k small reads per GB, which took 4.3 s on
- * an uncached 0.93 GB file whose whole decoding takes 6 s. A block holds at most 128 KiB of text, so a frame whose
- * header gives a content size over ING_WALK_FRAME_BLOCKS x 128 KiB is known to be too long
- * without reading a block. pzstd's frames (253-259 blocks at level 19) are not walked: pzstd
- * writes each one's compressed size in a skippable frame before it. */
+ * an uncached 0.93 GB file whose whole decoding takes 6 s. A block holds at most 128 KiB of
+ * text, so a frame whose header gives a content size over ING_WALK_FRAME_BLOCKS x 128 KiB is
+ * known to be too long after two block headers, read to check that a frame starts there. pzstd's
+ * frames (253-259 blocks at level 19) are not walked: pzstd writes each one's compressed size in
+ * a skippable frame before it, taken where the frames it separates look well formed. */
 #ifndef ING_WALK_FRAME_BLOCKS
 #define ING_WALK_FRAME_BLOCKS 256
 #endif

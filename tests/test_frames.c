@@ -3,6 +3,7 @@
  * from its content size or found by walking, ends the walk, and the rest of the file is one
  * segment; pzstd's frames are taken at the sizes it writes before them. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -105,9 +106,22 @@ static uint64_t first_block(const zfile *f, uint64_t off)
     return off + 5 + (single ? 0 : 1) + did_len[fhd & 3] + fcs;
 }
 
-/* A frame whose content size is over the bound is not walked at all: its first block header
- * made invalid changes nothing, where walking it would have found damage and looked for the next
- * frame. */
+/* Where the header of block k (0 first) of the frame at off is. */
+static uint64_t block_at(const zfile *f, uint64_t off, unsigned k)
+{
+    uint64_t pos = first_block(f, off);
+    for (unsigned i = 0; i < k; i++) {
+        const uint32_t bh = (uint32_t)f->z[pos] | (uint32_t)f->z[pos + 1] << 8 |
+                            (uint32_t)f->z[pos + 2] << 16;
+        pos += 3 + (((bh >> 1) & 3) == 1 ? 1 : (bh >> 3));
+    }
+    return pos;
+}
+
+/* A frame whose content size is over the bound is walked no further than its first two blocks,
+ * which are checked so that magic bytes met elsewhere are not taken for a frame: its third block
+ * header made invalid changes nothing, its first does (a damaged frame, a segment of its own up
+ * to the next frame). */
 static void test_long_frame_not_read(void)
 {
     zfile f = { 0 };
@@ -115,11 +129,16 @@ static void test_long_frame_not_read(void)
     add_frame(&f, WALKED_TEXT + 1, 1);
     add_frame(&f, 20000, 1);
     CHECK_EQ_INT(f.z[f.starts[1] + 4] >> 6, 2); /* a 4-byte content size */
-    f.z[first_block(&f, f.starts[1])] |= 0x06;  /* block type 3: reserved, a damaged frame */
+    f.z[block_at(&f, f.starts[1], 2)] |= 0x06;  /* block type 3: reserved, a damaged frame */
     uint64_t *s;
     CHECK_EQ_INT(segments_of(&f, &s), 2);
     CHECK_EQ_INT(s[1], f.starts[1]);
     CHECK_EQ_INT(s[2], f.len);
+    free(s);
+    f.z[block_at(&f, f.starts[1], 0)] |= 0x06;
+    CHECK_EQ_INT(segments_of(&f, &s), 3);
+    CHECK_EQ_INT(s[1], f.starts[1]);
+    CHECK_EQ_INT(s[2], f.starts[2]);
     free(s);
     /* The same damage in a frame that is walked: a segment up to the next frame. */
     zfile g = { 0 };
@@ -198,6 +217,103 @@ static void test_pzstd_sizes(void)
     }
 }
 
+/* Appends len bytes to f. */
+static void add_bytes(zfile *f, const void *p, size_t len)
+{
+    if (f->len + len > f->cap) {
+        f->cap = (f->len + len) * 2;
+        f->z = realloc(f->z, f->cap);
+    }
+    memcpy(f->z + f->len, p, len);
+    f->len += len;
+}
+
+/* Appends a frame of raw (stored) blocks holding text as it is, with a 4-byte content size. */
+static void add_raw_frame(zfile *f, const char *text, size_t len)
+{
+    f->starts[f->n++] = f->len;
+    const unsigned char head[9] = { 0x28, 0xB5, 0x2F, 0xFD, 0xA0, (unsigned char)len,
+                                    (unsigned char)(len >> 8), (unsigned char)(len >> 16),
+                                    (unsigned char)(len >> 24) };
+    add_bytes(f, head, sizeof head);
+    for (size_t at = 0; at < len;) {
+        const size_t n = len - at < (64u << 10) ? len - at : (64u << 10);
+        const uint32_t bh = (uint32_t)(n << 3) | (at + n == len ? 1u : 0u);
+        const unsigned char b[3] = { (unsigned char)bh, (unsigned char)(bh >> 8),
+                                     (unsigned char)(bh >> 16) };
+        add_bytes(f, b, 3);
+        add_bytes(f, text + at, n);
+        at += n;
+    }
+}
+
+/* Appends a pzstd size frame saying `size`. */
+static void add_size_hint(zfile *f, uint32_t size)
+{
+    const uint32_t v[3] = { 0x184D2A50u, 4, size };
+    unsigned char b[12];
+    for (int w = 0; w < 3; w++)
+        for (int k = 0; k < 4; k++)
+            b[4 * w + k] = (unsigned char)(v[w] >> (8 * k));
+    add_bytes(f, b, sizeof b);
+}
+
+/* A wrong pzstd size that lands on zstd magic bytes inside the text of the frame it names is not
+ * taken: the frame is walked, and not cut in two there. */
+static void test_pzstd_size_on_magic_in_text(void)
+{
+    char *text = text_of(200000, 7);
+    memcpy(text + 100000, "\"x\":\"\x28\xb5\x2f\xfd\"}\n", 11); /* magic inside a line */
+    zfile f = { 0 };
+    add_size_hint(&f, 0); /* its size is filled in below */
+    add_raw_frame(&f, text, 200000);
+    const uint64_t magic_at = f.starts[0] + 9 + 3 + 64u * 1024 + 3 + (100000 - 65536) + 5;
+    CHECK(memcmp(f.z + magic_at, "\x28\xb5\x2f\xfd", 4) == 0);
+    const uint32_t wrong = (uint32_t)(magic_at - 12);
+    memcpy(f.z + 8, &wrong, 4); /* little-endian, as the hosts these tests run on */
+    const size_t second = f.len;
+    add_size_hint(&f, 0);
+    add_raw_frame(&f, text, 1000);
+    const uint32_t right = (uint32_t)(f.len - second - 12);
+    memcpy(f.z + second + 8, &right, 4);
+    uint64_t *s;
+    CHECK_EQ_INT(segments_of(&f, &s), 3);
+    CHECK_EQ_INT(s[1], 12);     /* the size frame alone, then the frame, walked */
+    CHECK_EQ_INT(s[2], second); /* a right size is taken */
+    CHECK_EQ_INT(s[3], f.len);
+    free(s);
+    free(f.z);
+    free(text);
+}
+
+/* After damage, the search for the next frame does not stop at stray magic bytes whose header
+ * claims a long content size but whose blocks are not well formed: the frames after the damage
+ * are found, not given up with the rest of the file. */
+static void test_resync_past_stray_magic(void)
+{
+    zfile f = { 0 };
+    add_frame(&f, 30000, 1);
+    add_frame(&f, 30000, 1);
+    const size_t junk_at = f.len;
+    static const char junk[] = "this is not zstd, but text written over the file ";
+    for (int i = 0; i < 20; i++)
+        add_bytes(&f, junk, sizeof junk - 1);
+    const unsigned char stray[9] = { 0x28, 0xB5, 0x2F, 0xFD, 0xA0, 0xFF, 0xFF, 0xFF, 0x7F };
+    add_bytes(&f, stray, sizeof stray); /* a header claiming 2 GiB of text */
+    for (int i = 0; i < 20; i++)
+        add_bytes(&f, junk, sizeof junk - 1);
+    add_frame(&f, 30000, 1);
+    add_frame(&f, 30000, 1);
+    uint64_t *s;
+    CHECK_EQ_INT(segments_of(&f, &s), 5);
+    CHECK_EQ_INT(s[2], junk_at);
+    CHECK_EQ_INT(s[3], f.starts[2]);
+    CHECK_EQ_INT(s[4], f.starts[3]);
+    CHECK_EQ_INT(s[5], f.len);
+    free(s);
+    free(f.z);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-frames-XXXXXX");
@@ -207,6 +323,8 @@ int main(void)
     test_long_frame_not_read();
     test_one_long_frame();
     test_pzstd_sizes();
+    test_pzstd_size_on_magic_in_text();
+    test_resync_past_stray_magic();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
