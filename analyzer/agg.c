@@ -9,6 +9,11 @@
  *                                    └─> pending:       (host, request id) -> one error request
  *   coverage blocks: minute / 64 -> first and last line time of each minute
  *
+ * A scanning table moves its minute blocks to a sink (one table shared by the threads, under a
+ * lock) each time it holds its share of AGG_SINK_BLOCKS of them, summed there per (host, block):
+ * in dense logs a chunk covers fewer minutes than a block, every thread's table would otherwise
+ * keep a block of nearly every (host, 16 minutes), and memory would grow with threads x lines.
+ *
  * Error lines (status >= 400) that carry a request id wait in `pending` until the end of the run,
  * because Distribution logs one line per error of a request and the lines of one request may
  * land in different chunks, threads or files (SLA-SPEC section 1). Past a memory budget the
@@ -150,6 +155,7 @@ uint32_t agg_host_get(agg_table *t, const char *name, size_t len)
     host_entry e = { 0 };
     e.name = rsla_arena_strndup(&t->arena, name, len);
     e.len = len;
+    e.sink_host = RSLA_MAP_NONE;
     i = (uint32_t)t->hosts.n;
     VEC_PUSH(t->hosts, e);
     rsla_map_insert(&t->host_map, h, i);
@@ -195,6 +201,8 @@ const char *agg_intern(agg_table *t, const char *s, size_t len)
     return t->strings.v[i].s;
 }
 
+static void sink_flush(agg_table *t);
+
 static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 {
     minute_block *last = t->hosts.v[host].last_block;
@@ -204,6 +212,8 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
     const uint64_t h = hash_pair(host, block);
     uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
     if (i == RSLA_MAP_NONE) {
+        if (t->sink && t->blocks.n >= t->sink_blocks)
+            sink_flush(t); /* before the new block: no block of t is held across it */
         minute_block *b = rsla_arena_alloc(&t->block_arena, sizeof *b);
         memset(b, 0, sizeof *b);
         b->host = host;
@@ -260,6 +270,62 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
         block_to_wide(t, b);
     }
     t->wide.v[agg_more_index(b)].c[m][slot] += n;
+}
+
+/* MARK: - Sink (Private) */
+
+/* Adds the counts of src's block b to dst's block d. */
+static void block_sum(agg_table *dst, minute_block *d, const agg_table *src, const minute_block *b)
+{
+    if (!b->more && !d->more) { /* most blocks: 80 byte sums, unless one passes 255 */
+        const uint8_t *x = &b->narrow[0][0];
+        uint8_t *y = &d->narrow[0][0], sum[sizeof d->narrow];
+        unsigned over = 0;
+        for (size_t i = 0; i < sizeof sum; i++) {
+            const unsigned v = (unsigned)x[i] + y[i];
+            over |= v >> 8;
+            sum[i] = (uint8_t)v;
+        }
+        if (!over) {
+            memcpy(y, sum, sizeof sum);
+            return;
+        }
+    }
+    for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+        for (int k = 0; k < CNT_SLOTS; k++) {
+            const uint32_t n = agg_block_get(src, b, m, k);
+            if (n)
+                block_add(dst, d, m, k, n);
+        }
+}
+
+/* t without counter blocks; everything else stays. */
+static void blocks_clear(agg_table *t)
+{
+    for (size_t i = 0; i < t->hosts.n; i++)
+        t->hosts.v[i].last_block = NULL;
+    t->blocks.n = 0;
+    t->mid.n = 0;
+    t->wide.n = 0;
+    rsla_map_clear(&t->block_map);
+    rsla_arena_free(&t->block_arena);
+    rsla_arena_init(&t->block_arena);
+}
+
+/* Moves t's counter blocks into its sink's table, summed there per (host, block). */
+static void sink_flush(agg_table *t)
+{
+    agg_sink *s = t->sink;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < t->blocks.n; i++) {
+        const minute_block *b = t->blocks.v[i];
+        host_entry *h = &t->hosts.v[b->host];
+        if (h->sink_host == RSLA_MAP_NONE)
+            h->sink_host = agg_host_get(s->table, h->name, h->len);
+        block_sum(s->table, block_at(s->table, h->sink_host, b->block), t, b);
+    }
+    pthread_mutex_unlock(&s->lock);
+    blocks_clear(t);
 }
 
 static cover_block *cover_at(agg_table *t, int64_t block)
@@ -634,6 +700,43 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes)
 {
     t->pending_budget = bytes;
     pending_check(t);
+}
+
+/* The share of AGG_SINK_BLOCKS of each of `tables` tables, or RSLA_AGG_SINK_BLOCKS. */
+static size_t sink_flush_default(unsigned tables)
+{
+    const char *s = getenv("RSLA_AGG_SINK_BLOCKS");
+    if (s && *s >= '1' && *s <= '9') {
+        char *end;
+        const unsigned long long v = strtoull(s, &end, 10);
+        if (*end == '\0')
+            return (size_t)v;
+    }
+    const size_t share = AGG_SINK_BLOCKS / (tables ? tables : 1);
+    return share > AGG_SINK_MIN_FLUSH ? share : AGG_SINK_MIN_FLUSH;
+}
+
+agg_sink *agg_sink_create(const agg_status_table *statuses, unsigned tables)
+{
+    agg_sink *s = rsla_xcalloc(1, sizeof *s);
+    s->table = agg_table_create(statuses);
+    pthread_mutex_init(&s->lock, NULL);
+    s->flush_blocks = sink_flush_default(tables);
+    return s;
+}
+
+void agg_table_set_sink(agg_table *t, agg_sink *s)
+{
+    t->sink = s;
+    t->sink_blocks = s ? s->flush_blocks : 0;
+}
+
+agg_table *agg_sink_release(agg_sink *s)
+{
+    agg_table *t = s->table;
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    return t;
 }
 
 void agg_table_add(agg_table *t, const rsla_outcome *o)

@@ -503,6 +503,8 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
      * before the result is built). Resolved requests are counted in tables[0] directly, under a
      * lock: resolving into tables of their own, merged last, held ~20 MB more on a month four
      * times as large, where most blocks of the month have an error request. */
+    for (size_t i = 0; i < n; i++) /* the scanning is over: blocks counted from here stay */
+        agg_table_set_sink(tables[i], NULL);
     most_blocks_first(tables, n);
     agg_table *more[FINISH_WAYS + 1];
     size_t n_more = 0;

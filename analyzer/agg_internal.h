@@ -76,6 +76,8 @@ typedef struct host_entry {
     uint64_t excluded;
     uint64_t duplicate_lines;
     minute_block *last_block; /* a host's lines come in time order: mostly the same block */
+    uint32_t sink_host;       /* the host's index in the sink's table, RSLA_MAP_NONE until its
+                                 first blocks go there */
 } host_entry;
 
 typedef struct raw_host {
@@ -198,6 +200,8 @@ struct agg_table {
     size_t pending_budget;
     agg_spill *spill;         /* NULL until the first spill */
     char *error;              /* the first spill failure; a table with one has no result */
+    agg_sink *sink;           /* where the counter blocks go past sink_blocks of them, or NULL */
+    size_t sink_blocks;
     /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
     uint32_t last_raw;
     uint32_t last_cover;
@@ -212,6 +216,13 @@ static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, 
     const uint32_t i = agg_more_index(b);
     return b->more & AGG_MORE_WIDE ? t->wide.v[i].c[m][slot] : t->mid.v[i].c[m][slot];
 }
+/* One table that the scanning tables move their counter blocks into (agg.h, agg_sink_create). */
+struct agg_sink {
+    agg_table *table;
+    pthread_mutex_t lock;
+    size_t flush_blocks; /* how many blocks a scanning table holds before it moves them */
+};
+
 /* Order of failed requests: time, then id. */
 int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b);
 /* The index of a normalised host name in t, added when new. */

@@ -324,9 +324,17 @@ static void free_config(config *cfg)
 
 /* MARK: - Ingest */
 
+typedef struct table_ctx {
+    agg_status_table statuses;
+    agg_sink *sink;
+} table_ctx;
+
 static void *begin_table(void *ctx)
 {
-    return agg_table_create(ctx);
+    const table_ctx *c = ctx;
+    agg_table *t = agg_table_create(&c->statuses);
+    agg_table_set_sink(t, c->sink);
+    return t;
 }
 
 static void add_outcome(void *table, const rsla_outcome *o)
@@ -400,14 +408,23 @@ static void run_pipeline(const options *o, const config *cfg, const ing_input_li
     free(settings);
 }
 
-/* Reads every input into one table per thread (res->thread_states), finished together. */
-static void ingest(const options *o, const config *cfg, const ing_input_list *inputs,
-                   ing_result *res)
+/* Reads every input into one table per thread (res->thread_states), whose counter blocks move
+ * to a shared sink as they fill (agg_sink_create). @return the tables to finish together, the
+ * threads' and the sink's (*n of them), each to free after the result. */
+static agg_table **ingest(const options *o, const config *cfg, const ing_input_list *inputs,
+                          ing_result *res, size_t *n)
 {
-    agg_status_table statuses;
-    policy_status_table(&cfg->pol, &statuses);
-    const ing_consumer consumer = { &statuses, begin_table, add_outcome };
+    table_ctx ctx;
+    policy_status_table(&cfg->pol, &ctx.statuses);
+    ctx.sink = agg_sink_create(&ctx.statuses, o->threads);
+    const ing_consumer consumer = { &ctx, begin_table, add_outcome };
     run_pipeline(o, cfg, inputs, &consumer, res);
+    agg_table **tables = rsla_xmalloc((res->n_threads + 1) * sizeof *tables);
+    for (size_t i = 0; i < res->n_threads; i++)
+        tables[i] = res->thread_states[i];
+    tables[res->n_threads] = agg_sink_release(ctx.sink);
+    *n = res->n_threads + 1;
+    return tables;
 }
 
 static minute_counts *ingest_counts(const options *o, const config *cfg,
@@ -538,13 +555,13 @@ static int write_output(const options *o, output *out)
 
 /* MARK: - Commands */
 
-/* The SLA report from the per-thread tables: finish them together (order-free), compute,
+/* The SLA report from the tables of ingest(): finish them together (order-free), compute,
  * write. The tables are freed by the caller, after the result that borrows their strings and
  * counter blocks. */
-static int report_from_tables(const options *o, const config *cfg, ing_result *res)
+static int report_from_tables(const options *o, const config *cfg, ing_result *res,
+                              agg_table **tables, size_t n)
 {
-    agg_table **tables = (agg_table **)res->thread_states;
-    agg_result *agg = agg_tables_finish(tables, res->n_threads, (unsigned)res->n_threads,
+    agg_result *agg = agg_tables_finish(tables, n, (unsigned)res->n_threads,
                                         cfg->inv ? inventory_instance_of_host : NULL, cfg->inv);
     if (!agg) { /* the spill of pending error requests failed (a full or missing $TMPDIR) */
         fprintf(stderr, "regsla: %s; no report written\n", agg_table_error(tables[0]));
@@ -578,10 +595,12 @@ static int run_report(const options *o)
     ing_inputs_find(o->inputs, o->n_inputs, &inputs);
     ing_result res;
     minute_counts *counts = NULL;
+    agg_table **tables = NULL;
+    size_t n_tables = 0;
     if (o->minute_counts)
         counts = ingest_counts(o, &cfg, &inputs, &res);
     else
-        ingest(o, &cfg, &inputs, &res);
+        tables = ingest(o, &cfg, &inputs, &res, &n_tables);
     report_input_problems(&inputs, &res);
     if (o->strict && res.input.total.rejected > 0) {
         fprintf(stderr, "regsla: --strict: %llu lines rejected; no report written\n",
@@ -591,12 +610,13 @@ static int run_report(const options *o)
         output out = { .counts = counts };
         rc = write_output(o, &out);
     } else {
-        rc = report_from_tables(o, &cfg, &res);
+        rc = report_from_tables(o, &cfg, &res, tables, n_tables);
     }
     if (rc == EXIT_OK && (inputs.n_errors > 0 || res.any_file_error))
         rc = EXIT_INPUT;
-    for (size_t i = 0; !o->minute_counts && i < res.n_threads; i++)
-        agg_table_free(res.thread_states[i]);
+    for (size_t i = 0; i < n_tables; i++)
+        agg_table_free(tables[i]);
+    free(tables);
     minute_counts_free(counts);
     ing_result_free(&res);
     ing_inputs_free(&inputs);

@@ -28,6 +28,13 @@ void rsla_map_free(rsla_map *m)
     m->count = 0;
 }
 
+void rsla_map_clear(rsla_map *m)
+{
+    for (size_t i = 0; i <= m->mask; i++)
+        m->slots[i].index = RSLA_MAP_NONE;
+    m->count = 0;
+}
+
 static void map_place(rsla_map *m, uint32_t hash, uint32_t index)
 {
     size_t i = hash & m->mask;

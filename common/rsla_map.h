@@ -30,6 +30,8 @@ typedef struct rsla_map {
 
 void rsla_map_init(rsla_map *m);
 void rsla_map_free(rsla_map *m);
+/* Forgets every entry; the capacity stays, for a map that fills again to the same size. */
+void rsla_map_clear(rsla_map *m);
 /* Records index under hash; the caller has checked that no equal entry is present. */
 void rsla_map_insert(rsla_map *m, uint64_t hash, uint32_t index);
 

@@ -195,6 +195,17 @@ class Determinism(unittest.TestCase):
                 self.assertEqual(got, base, "budget=%s threads=%s" % (budget, threads))
         self.assertEqual(os.listdir(self.tmp), [], "temporary files left behind")
 
+    def test_sink(self):
+        """The threads' counter blocks moved to the shared sink every block, or every few, give
+        the report that keeping them in the threads' tables gives (RSLA_AGG_SINK_BLOCKS: how
+        many a table holds before it moves them; the default share holds the samples whole)."""
+        base = run(["report", "--quiet", "--format", "json", self.logs]).stdout
+        for blocks in ("1", "5"):
+            for threads in ("1", "3", "8"):
+                got = run(["report", "--quiet", "--format", "json", "--threads", threads, self.logs],
+                          env={"RSLA_AGG_SINK_BLOCKS": blocks}).stdout
+                self.assertEqual(got, base, "blocks=%s threads=%s" % (blocks, threads))
+
     def test_stdin(self):
         lines = b"".join(decoded_lines(self.logs))
         base = without_files(run(["report", "--quiet", "--format", "json", self.logs]).stdout)

@@ -435,6 +435,76 @@ static void test_counter_widths(void)
         }
 }
 
+/* MARK: - Sink */
+
+/* Lines over two days of 7 hosts, in time order as a log is, a busy minute among them: lines[i]
+ * goes to table i / run % parts, runs of `run` lines as a chunk is, so tables interleave in the
+ * blocks; with a sink that takes blocks `flush` at a time (0: no sink). The busy minute gets
+ * 66 runs of 150 requests and 54 of 1200 among them (74,700 in all, the narrow ones first), so
+ * narrow blocks summed in the sink pass 255, blocks widen in the scanning tables before they
+ * move, and the sink's pass 65535. */
+static char *dump_with_sink(size_t parts, size_t run, size_t flush, unsigned threads)
+{
+    const agg_status_table st = default_statuses();
+    char env[32];
+    snprintf(env, sizeof env, "%zu", flush);
+    setenv("RSLA_AGG_SINK_BLOCKS", env, 1);
+    agg_sink *sink = flush ? agg_sink_create(&st, (unsigned)parts) : NULL;
+    agg_table *t[4];
+    for (size_t k = 0; k < parts; k++) {
+        t[k] = agg_table_create(&st);
+        agg_table_set_sink(t[k], sink);
+    }
+    srand(5);
+    static const int statuses[] = { 200, 201, 404, 429, 500, 503 };
+    uint32_t busy = 0;
+    for (size_t i = 0; i < 12000; i++) {
+        char host[16], when[32];
+        snprintf(host, sizeof host, "h%d.example", rand() % 7);
+        const int64_t second = (int64_t)i * 2 * 86400 / 12000;
+        snprintf(when, sizeof when, "2024-02-%02dT%02d:%02d:%02dZ", 1 + (int)(second / 86400),
+                 (int)(second / 3600 % 24), (int)(second / 60 % 60), (int)(second % 60));
+        const line l = { when, host, rand() % 3 ? "GET" : "PUT", "/v2/r/manifests/t",
+                         statuses[rand() % 6], NULL };
+        add_line(t[i / run % parts], &l);
+        if (i % 100 == 0) { /* a chunk of another file: the busy minute, 150 or 1200 more */
+            const uint32_t more = i < 1200 || i % 200 ? 150 : 1200;
+            add_busy(t[i / run % parts], busy, busy + more);
+            busy += more;
+        }
+    }
+    agg_table *all[5];
+    for (size_t k = 0; k < parts; k++)
+        all[k] = t[k];
+    const size_t n = parts + (sink != NULL);
+    if (sink)
+        all[parts] = agg_sink_release(sink);
+    agg_result *r = agg_tables_finish(all, n, threads, NULL, NULL);
+    char *d = dump(r);
+    agg_result_free(r);
+    for (size_t k = 0; k < n; k++)
+        agg_table_free(all[k]);
+    unsetenv("RSLA_AGG_SINK_BLOCKS");
+    return d;
+}
+
+/* Whenever the scanning tables move their blocks to the sink (every block, every few, never), in
+ * whatever runs the lines are dealt, the result is the one of a single table without a sink. */
+static void test_sink_identical(void)
+{
+    char *whole = dump_with_sink(1, 1, 0, 1);
+    CHECK(strstr(whole, "h6.example") != NULL);
+    static const size_t flushes[] = { 1, 7, 100000 };
+    for (size_t f = 0; f < sizeof flushes / sizeof flushes[0]; f++)
+        for (size_t parts = 1; parts <= 3; parts += 2)
+            for (size_t run = 1; run <= 700; run *= 26) {
+                char *d = dump_with_sink(parts, run, flushes[f], (unsigned)(run % 3 + 1));
+                CHECK_EQ_STR(d, whole);
+                free(d);
+            }
+    free(whole);
+}
+
 /* MARK: - Spill of pending requests */
 
 /* A synthetic stream of outcomes heavy in error lines: request ids repeat within a host (one
@@ -740,6 +810,7 @@ int main(void)
     test_busy_minute();
     test_wide_adopted_twice();
     test_counter_widths();
+    test_sink_identical();
     test_merge_laws();
     test_merge_tree();
     test_mapping();
