@@ -611,18 +611,24 @@ void agg_fail(agg_table *t, const char *fmt, ...)
 
 /* MARK: - Table (Public) */
 
-/* The pending budget: AGG_PENDING_BUDGET, or RSLA_AGG_PENDING_BUDGET (bytes) from the
- * environment, which tests and the CLI tests use to force spills on small inputs. */
-static size_t pending_budget_default(void)
+/* A number from the environment variable `name` (decimal digits only), or `otherwise`: the
+ * tests and the CLI tests set the table's sizes small to make small inputs spill and move. */
+static size_t size_from_env(const char *name, size_t otherwise)
 {
-    const char *s = getenv("RSLA_AGG_PENDING_BUDGET");
+    const char *s = getenv(name);
     if (s && *s >= '0' && *s <= '9') {
         char *end;
         const unsigned long long v = strtoull(s, &end, 10);
         if (*end == '\0')
             return (size_t)v;
     }
-    return AGG_PENDING_BUDGET;
+    return otherwise;
+}
+
+/* The pending budget: AGG_PENDING_BUDGET, or RSLA_AGG_PENDING_BUDGET (bytes). */
+static size_t pending_budget_default(void)
+{
+    return size_from_env("RSLA_AGG_PENDING_BUDGET", AGG_PENDING_BUDGET);
 }
 
 /* An empty table in the memory at t. */
@@ -702,18 +708,13 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes)
     pending_check(t);
 }
 
-/* The share of AGG_SINK_BLOCKS of each of `tables` tables, or RSLA_AGG_SINK_BLOCKS. */
+/* The share of AGG_SINK_BLOCKS of each of `tables` tables, or RSLA_AGG_SINK_BLOCKS (0: 1). */
 static size_t sink_flush_default(unsigned tables)
 {
-    const char *s = getenv("RSLA_AGG_SINK_BLOCKS");
-    if (s && *s >= '1' && *s <= '9') {
-        char *end;
-        const unsigned long long v = strtoull(s, &end, 10);
-        if (*end == '\0')
-            return (size_t)v;
-    }
     const size_t share = AGG_SINK_BLOCKS / (tables ? tables : 1);
-    return share > AGG_SINK_MIN_FLUSH ? share : AGG_SINK_MIN_FLUSH;
+    const size_t n =
+        size_from_env("RSLA_AGG_SINK_BLOCKS", RSLA_MAX(share, (size_t)AGG_SINK_MIN_FLUSH));
+    return n ? n : 1;
 }
 
 agg_sink *agg_sink_create(const agg_status_table *statuses, unsigned tables)
