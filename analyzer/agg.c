@@ -851,6 +851,8 @@ void agg_pending_take(agg_table *dst, agg_table *src)
 
 void agg_table_merge(agg_table *dst, agg_table *src)
 {
+    /* src's blocks become loose blocks in dst's arena, which a move to the sink would free. */
+    agg_table_set_sink(dst, NULL);
     uint32_t *remap = remap_hosts(dst, src);
     for (size_t i = 0; i < src->hosts.n; i++) {
         const host_entry *s = &src->hosts.v[i];

@@ -152,7 +152,8 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes);
  * the blocks takes the sink's lock; the sums do not depend on when it happens. */
 agg_sink *agg_sink_create(const agg_status_table *statuses, unsigned tables);
 /* t moves its counter blocks into s from now on; t is used by one thread, s by all, under its
- * lock. agg_tables_finish() ends it. */
+ * lock. A merge into t, agg_table_finish() and agg_tables_finish() end it: the blocks that t
+ * moved are in the sink's table, which only agg_tables_finish() finishes with t. */
 void agg_table_set_sink(agg_table *t, agg_sink *s);
 /* The sink's table, to be finished with the scanning tables (agg_tables_finish) and freed by
  * the caller; the sink itself is freed. */

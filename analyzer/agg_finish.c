@@ -408,6 +408,7 @@ static agg_result *finish_table(agg_table *t, agg_instance_of_host map, void *ma
 
 agg_result *agg_table_finish(agg_table *t, agg_instance_of_host map, void *map_ctx)
 {
+    agg_table_set_sink(t, NULL); /* resolved requests are counted here; the sink may be gone */
     return finish_table(t, map, map_ctx);
 }
 

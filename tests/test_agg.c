@@ -505,6 +505,68 @@ static void test_sink_identical(void)
     free(whole);
 }
 
+/* A request of host h in minute m (from 00:00), with status and id. */
+static void add_at(agg_table *t, int m, int status, const char *id)
+{
+    char when[32];
+    snprintf(when, sizeof when, "2024-02-01T%02d:%02d:00Z", m / 60, m % 60);
+    const line l = { when, "h.example", "GET", "/v2/a/manifests/t", status, id };
+    add_line(t, &l);
+}
+
+/* A table that takes in another is no longer a scanning table: the merged blocks live in its
+ * arena, so it must not move blocks to its sink afterwards (a move frees the arena). And
+ * agg_table_finish() counts resolved requests in the table itself, never in a sink, which may be
+ * gone by then. Both ran into freed memory before (ASan). */
+static void test_sink_ends(void)
+{
+    const agg_status_table st = default_statuses();
+    setenv("RSLA_AGG_SINK_BLOCKS", "2", 1);
+    agg_table *ref = agg_table_create(&st);
+    agg_sink *sink = agg_sink_create(&st, 1);
+    agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
+    agg_table_set_sink(a, sink);
+    for (int m = 0; m < 200; m += 16) {
+        add_at(b, m, 200, NULL);
+        add_at(ref, m, 200, NULL);
+    }
+    add_at(a, 0, 200, NULL);
+    add_at(ref, 0, 200, NULL);
+    agg_table_merge(a, b);
+    for (int m = 300; m < 400; m += 16) {
+        add_at(a, m, 503, NULL);
+        add_at(ref, m, 503, NULL);
+    }
+    agg_table *all[3] = { a, b, agg_sink_release(sink) };
+    agg_result *r = agg_tables_finish(all, 3, 1, NULL, NULL);
+    agg_result *want = agg_table_finish(ref, NULL, NULL);
+    char *got = dump(r), *expected = dump(want);
+    CHECK_EQ_STR(got, expected);
+    free(got);
+    free(expected);
+    agg_result_free(r);
+    agg_result_free(want);
+    for (int i = 0; i < 3; i++)
+        agg_table_free(all[i]);
+    agg_table_free(ref);
+
+    sink = agg_sink_create(&st, 1);
+    a = agg_table_create(&st);
+    agg_table_set_sink(a, sink);
+    add_at(a, 0, 200, NULL);
+    add_at(a, 16, 200, NULL);    /* two blocks: the next one would move them */
+    add_at(a, 100, 500, "err1"); /* waits for the finish, then makes a block of its own */
+    agg_table *sink_table = agg_sink_release(sink);
+    r = agg_table_finish(a, NULL, NULL);
+    CHECK_EQ_INT(r->n_instances, 1);
+    CHECK_EQ_INT(r->instances[0].n_minutes, 3);
+    CHECK_EQ_INT(r->instances[0].n_failures, 1);
+    agg_result_free(r);
+    agg_table_free(a);
+    agg_table_free(sink_table);
+    unsetenv("RSLA_AGG_SINK_BLOCKS");
+}
+
 /* MARK: - Spill of pending requests */
 
 /* A synthetic stream of outcomes heavy in error lines: request ids repeat within a host (one
@@ -811,6 +873,7 @@ int main(void)
     test_wide_adopted_twice();
     test_counter_widths();
     test_sink_identical();
+    test_sink_ends();
     test_merge_laws();
     test_merge_tree();
     test_mapping();
