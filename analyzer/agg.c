@@ -212,7 +212,7 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
     const uint64_t h = hash_pair(host, block);
     uint32_t i = rsla_map_find(&t->block_map, h, block_eq, &k);
     if (i == RSLA_MAP_NONE) {
-        if (t->sink && t->blocks.n >= t->sink_blocks)
+        if (t->sink && t->blocks.n >= t->sink->flush_blocks)
             sink_flush(t); /* before the new block: no block of t is held across it */
         minute_block *b = rsla_arena_alloc(&t->block_arena, sizeof *b);
         memset(b, 0, sizeof *b);
@@ -729,7 +729,6 @@ agg_sink *agg_sink_create(const agg_status_table *statuses, unsigned tables)
 void agg_table_set_sink(agg_table *t, agg_sink *s)
 {
     t->sink = s;
-    t->sink_blocks = s ? s->flush_blocks : 0;
 }
 
 agg_table *agg_sink_release(agg_sink *s)

@@ -200,8 +200,7 @@ struct agg_table {
     size_t pending_budget;
     agg_spill *spill;         /* NULL until the first spill */
     char *error;              /* the first spill failure; a table with one has no result */
-    agg_sink *sink;           /* where the counter blocks go past sink_blocks of them, or NULL */
-    size_t sink_blocks;
+    agg_sink *sink;           /* where the counter blocks go past sink->flush_blocks, or NULL */
     /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
     uint32_t last_raw;
     uint32_t last_cover;

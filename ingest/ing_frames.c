@@ -43,7 +43,7 @@ static uint32_t le32(const unsigned char *p)
 
 /* What walking a frame found: its compressed size, or that it has too many blocks to walk. */
 #define FRAME_DAMAGED 0           /* cannot be walked: damaged or cut short */
-#define FRAME_LONG UINT64_MAX     /* more than ING_WALK_FRAME_BLOCKS blocks */
+#define FRAME_LONG UINT64_MAX     /* more blocks than the walk may read (frame_walk) */
 
 /* A block decodes to at most this many bytes (RFC 8878, Block_Maximum_Size). */
 #define BLOCK_TEXT_MAX (128u << 10)
