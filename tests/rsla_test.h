@@ -4,7 +4,9 @@
  * file and line and goes on, so one run shows every broken expectation; TEST_MAIN prints the
  * closing "N passed, N failed" line and sets the exit status. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h> /* mkdtemp, system */
 #include <string.h>
 
 static int rsla_test_passed, rsla_test_failed;
@@ -67,5 +69,22 @@ static inline void rsla_test_mutations(const char *t, size_t n, void (*one)(cons
         printf("%d passed, %d failed\n", rsla_test_passed, rsla_test_failed);            \
         return rsla_test_failed ? 1 : 0;                                                 \
     } while (0)
+
+/* A fresh folder /tmp/rsla-test-<name>-XXXXXX for a test's files, in dir (len bytes).
+ * @return false when it cannot be made. */
+static inline bool rsla_test_tmpdir(char *dir, size_t len, const char *name)
+{
+    snprintf(dir, len, "/tmp/rsla-test-%s-XXXXXX", name);
+    return mkdtemp(dir) != NULL;
+}
+
+/* Removes a folder of rsla_test_tmpdir() and all in it; says so when it cannot. */
+static inline void rsla_test_tmpdir_remove(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
 
 #endif

@@ -316,8 +316,7 @@ static void test_resync_past_stray_magic(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-frames-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (!rsla_test_tmpdir(tmpdir, sizeof tmpdir, "frames"))
         return 1;
     test_walk_bound();
     test_long_frame_not_read();
@@ -325,9 +324,6 @@ int main(void)
     test_pzstd_sizes();
     test_pzstd_size_on_magic_in_text();
     test_resync_past_stray_magic();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    rsla_test_tmpdir_remove(tmpdir);
     TEST_MAIN_END();
 }

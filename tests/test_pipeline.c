@@ -218,8 +218,7 @@ static void check_same(const run_out *a, const run_out *b)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-pipeline-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (!rsla_test_tmpdir(tmpdir, sizeof tmpdir, "pipeline"))
         return 1;
     text t = { 0 };
     size_t bad[256], n_bad;
@@ -330,9 +329,6 @@ int main(void)
     free(base.dump);
     ing_result_free(&base.res);
     free(t.s);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    rsla_test_tmpdir_remove(tmpdir);
     TEST_MAIN_END();
 }

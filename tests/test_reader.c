@@ -341,16 +341,12 @@ static void test_find(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rsla-test-reader-XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (!rsla_test_tmpdir(tmpdir, sizeof tmpdir, "reader"))
         return 1;
     test_plain_and_zstd();
     test_in_place();
     test_range();
     test_find();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    rsla_test_tmpdir_remove(tmpdir);
     TEST_MAIN_END();
 }
