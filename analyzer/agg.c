@@ -2,7 +2,7 @@
  *
  * Layout of a table (one per scanning thread):
  *
- *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 16) -> 16 x 5 counters
+ *   raw host ──> host (normalised) ──┬─> minute blocks: (host, minute / 64) -> 64 x 5 counters
  *                                    ├─> failures:      (host, minute, status, class, route,
  *                                    │                   method, repository) -> count
  *                                    ├─> failed ids:    (host, minute) -> earliest K (time, id)
@@ -12,7 +12,7 @@
  * A scanning table moves its minute blocks to a sink (one table shared by the threads, under a
  * lock) each time it holds its share of AGG_SINK_BLOCKS of them, summed there per (host, block):
  * in dense logs a chunk covers fewer minutes than a block, every thread's table would otherwise
- * keep a block of nearly every (host, 16 minutes), and memory would grow with threads x lines.
+ * keep a block of nearly every (host, 64 minutes), and memory would grow with threads x lines.
  *
  * Error lines (status >= 400) that carry a request id wait in `pending` until the end of the run,
  * because Distribution logs one line per error of a request and the lines of one request may
@@ -229,9 +229,9 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
 /* The block's counters move to t->mid, 16 bits each. */
 static void block_to_mid(agg_table *t, minute_block *b)
 {
-    mid_counts c;
+    mid_counts c = { 0 };
     for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
-        for (int k = 0; k < CNT_SLOTS; k++)
+        for (int k = 0; k < CNT_NARROW; k++)
             c.c[m][k] = b->narrow[m][k];
     VEC_PUSH(t->mid, c);
     b->more = (uint32_t)t->mid.n;
@@ -253,7 +253,7 @@ static void block_to_wide(agg_table *t, minute_block *b)
 static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
 {
     if (!b->more) {
-        const uint32_t v = (uint32_t)b->narrow[m][slot] + n;
+        const uint32_t v = slot < CNT_NARROW ? (uint32_t)b->narrow[m][slot] + n : UINT32_MAX;
         if (v <= UINT8_MAX) {
             b->narrow[m][slot] = (uint8_t)v;
             return;
@@ -277,7 +277,7 @@ static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n
 /* Adds the counts of src's block b to dst's block d. */
 static void block_sum(agg_table *dst, minute_block *d, const agg_table *src, const minute_block *b)
 {
-    if (!b->more && !d->more) { /* most blocks: 80 byte sums, unless one passes 255 */
+    if (!b->more && !d->more) { /* most blocks: 192 byte sums, unless one passes 255 */
         const uint8_t *x = &b->narrow[0][0];
         uint8_t *y = &d->narrow[0][0], sum[sizeof d->narrow];
         unsigned over = 0;
@@ -507,7 +507,7 @@ void agg_pending_add(agg_table *t, const pending_entry *e)
     if (i == RSLA_MAP_NONE) {
         pending_entry n = *e;
         n.id = rsla_arena_strndup(&t->pending_arena, e->id, e->id_len);
-        /* The entry, its map slots (the map is at most half full) and its id. */
+        /* The entry, its map slots (two: a map grows at 3/4 load) and its id. */
         t->pending_bytes += sizeof n + 2 * sizeof(rsla_map_slot) + ((e->id_len + 8) & ~(size_t)7);
         i = (uint32_t)t->pending.n;
         VEC_PUSH(t->pending, n);

@@ -103,7 +103,7 @@ typedef struct agg_result {
 } agg_result;
 
 /* Most minutes agg_minutes_next() gives at a time. */
-#define AGG_MINUTES_BATCH 16
+#define AGG_MINUTES_BATCH 64
 
 /* agg_minutes_next() :
  * The next minutes of an instance, in time order, from *pos (0 at the start; the call moves it).
@@ -138,14 +138,14 @@ void agg_table_set_pending_budget(agg_table *t, size_t bytes);
 
 /* Counter blocks, all scanning tables together, that may wait in the tables before they move to
  * their sink: ~2 MiB. Each table holds its share, AGG_SINK_MIN_FLUSH at least. */
-#define AGG_SINK_BLOCKS 16384
-#define AGG_SINK_MIN_FLUSH 512
+#define AGG_SINK_BLOCKS 8192
+#define AGG_SINK_MIN_FLUSH 256
 
 /* agg_sink_create() :
  * A table that `tables` scanning tables move their counter blocks into, summed into one block per
- * (host, 16 minutes), each time one of them holds its share of AGG_SINK_BLOCKS (or
+ * (host, 64 minutes), each time one of them holds its share of AGG_SINK_BLOCKS (or
  * RSLA_AGG_SINK_BLOCKS from the environment, which tests use for tiny shares) of them.
- * Without it, every thread's table keeps a block for each (host, 16 minutes) it has seen lines
+ * Without it, every thread's table keeps a block for each (host, 64 minutes) it has seen lines
  * of: once logs are dense enough that a chunk covers fewer minutes than a block, the threads
  * interleave in every block, and memory grows with threads x lines rather than with the
  * (host, minute) cells of the input (a 16x month took 57 MiB at 2 threads, 39 at 1). Moving

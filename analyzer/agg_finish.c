@@ -116,13 +116,13 @@ static uint32_t *assign_instances(agg_table *t, agg_result *r, agg_instance_of_h
 
 typedef agg_block_ref block_ref;
 
-static uint16_t block_used(const agg_table *t, const minute_block *b)
+static agg_minute_bits block_used(const agg_table *t, const minute_block *b)
 {
-    uint16_t used = 0;
+    agg_minute_bits used = 0;
     for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
         if (agg_block_get(t, b, m, CNT_VALID) | agg_block_get(t, b, m, CNT_VALID + 1) |
             agg_block_get(t, b, m, CNT_OTHER))
-            used |= (uint16_t)(1u << m);
+            used |= (agg_minute_bits)1 << m;
     return used;
 }
 
@@ -212,9 +212,9 @@ static agg_minute sum_minute(const agg_table *t, const block_ref *refs, size_t n
 
 /* The refs [i, j) of one instance and block: i's group ends at j. @return the minutes of the
  * group with a request. */
-static uint16_t ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
+static agg_minute_bits ref_group(const block_ref *refs, size_t n, size_t i, size_t *j)
 {
-    uint16_t used = refs[i].used;
+    agg_minute_bits used = refs[i].used;
     for (*j = i + 1; *j < n && refs[*j].inst == refs[i].inst && refs[*j].block == refs[i].block;
          ++*j)
         used |= refs[*j].used;
@@ -245,9 +245,9 @@ size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_
             __builtin_prefetch((const char *)refs[*pos + FINISH_PREFETCH].b + 64);
         }
         size_t j;
-        const uint16_t used = ref_group(refs, ai->n_blocks, *pos, &j);
+        const agg_minute_bits used = ref_group(refs, ai->n_blocks, *pos, &j);
         for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
-            if (used & (1u << m))
+            if (used & ((agg_minute_bits)1 << m))
                 out[n++] = sum_minute(ai->table, refs + *pos, j - *pos, m);
         *pos = j;
     }
@@ -273,7 +273,7 @@ static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *in
         agg_instance *ai = &r->instances[refs[i].inst];
         if (!ai->blocks)
             ai->blocks = refs + i;
-        ai->n_minutes += (size_t)__builtin_popcount(ref_group(refs, n, i, &j));
+        ai->n_minutes += (size_t)__builtin_popcountll(ref_group(refs, n, i, &j));
         ai->n_blocks = (size_t)(refs + j - ai->blocks);
     }
     for (size_t i = 0; i < r->n_instances; i++) {
@@ -533,6 +533,7 @@ agg_result *agg_tables_finish(agg_table **tables, size_t n, unsigned threads,
         agg_table_free(more[i]); /* the pending table's spill files go with it */
     if (failed)
         return NULL;
+    rsla_memory_release(); /* what the finish threads freed, before the result is built here */
     return finish_table(tables[0], map, map_ctx);
 }
 

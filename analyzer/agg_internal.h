@@ -10,24 +10,27 @@
 #include "analyzer/agg.h"       /* agg_table, agg_failed_request */
 #include "common/rsla_map.h"    /* rsla_map, rsla_arena */
 
-/* Minutes per counter block. Small, because counts are sparse in the month of an instance with
- * little traffic (a 10,000-instance month has ~200 requests per instance, most blocks hold one),
- * yet big enough that a busy host's block holds many minutes with a request: a block costs its
- * header, its map slots and its vector entry whatever its minutes hold. At 8 minutes a month of
- * 2 M lines took 207 k blocks and one four times as large 302 k; at 16, 128 k and 170 k, with the
- * same memory for the 10,000-instance month (README, "Performance"). */
-#define AGG_BLOCK_MINUTES 16
+/* Minutes per counter block. A block costs its header, its map slots and its vector entry
+ * (~30 bytes) whatever its minutes hold, so the blocks of a busy host are memory that follows
+ * how many of its hours have traffic: a month of 2 M lines has 43 k blocks, one four times as
+ * large 49 k, and their memory differs by 4 % (README, "Performance"). At 16 minutes they had
+ * 128 k and 170 k, and the 4x month took 21-24 % more than the month. The price is paid by
+ * sparse hosts: a 10,000-instance month (~200 requests per instance, most blocks hold one) takes
+ * ~360 MiB instead of ~260. */
+#define AGG_BLOCK_MINUTES 64
 /* Coverage is one table for the whole input, dense over the span the logs cover. */
 #define AGG_COVER_MINUTES 64
 
-/* The counters of one minute: valid and failed by class (CLASSIFY_PUSH, CLASSIFY_PULL), then
- * requests that are neither. */
-enum { CNT_VALID = 0, CNT_FAILED = 2, CNT_OTHER = 4, CNT_SLOTS = 5 };
+/* The counters of one minute: valid by class (CLASSIFY_PUSH, CLASSIFY_PULL), requests that are
+ * neither, then failed by class. The first CNT_NARROW are the ones a block holds in 8 bits. */
+enum { CNT_VALID = 0, CNT_OTHER = 2, CNT_FAILED = 3, CNT_SLOTS = 5, CNT_NARROW = 3 };
 
 /* Counters start as 8 bits, which hold a month of most hosts (the busiest minute of a generated
- * 4x month has 58 requests) and are most of a month's memory. A block whose count would pass 255
- * moves for good to 16-bit counters in t->mid, and past 65535 to 32-bit ones in t->wide: a busy
- * host pays for its width, the others do not. */
+ * 4x month has 58 requests) and are most of a month's memory. Failed counters are not among
+ * them: a block with a failed request (468 of the generated month's 128 k blocks) moves for good
+ * to 16-bit counters in t->mid, as does a block whose count would pass 255, and past 65535 to
+ * 32-bit ones in t->wide: a busy or failing host pays for its width, the others do not, and a
+ * narrow block is 64 bytes instead of 96. */
 #define AGG_MORE_WIDE 0x80000000u /* bit of minute_block.more: the counters are in t->wide */
 
 typedef struct minute_block {
@@ -35,7 +38,7 @@ typedef struct minute_block {
     uint32_t more;  /* 0: the narrow counters hold the counts; else 1 + index into t->mid, or
                        AGG_MORE_WIDE | 1 + index into t->wide */
     int64_t block;
-    uint8_t narrow[AGG_BLOCK_MINUTES][CNT_SLOTS];
+    uint8_t narrow[AGG_BLOCK_MINUTES][CNT_NARROW];
 } minute_block;
 
 /* Where a block's counters are in t->mid or t->wide (b->more is not 0). */
@@ -44,16 +47,19 @@ static inline uint32_t agg_more_index(const minute_block *b)
     return (b->more & ~AGG_MORE_WIDE) - 1;
 }
 
+/* A set of a block's minutes, bit m for minute m. */
+typedef uint64_t agg_minute_bits;
+
 /* A counter block of an instance, for walking an instance's blocks in time order: sorted by
  * (inst, block), they are the minutes of an agg_result's instances. */
 struct agg_block_ref {
     uint32_t inst;
-    uint16_t used; /* bit m: minute m has a request; read while the blocks are walked in memory
+    agg_minute_bits used; /* bit m: minute m has a request; read while the blocks are walked in memory
                       order, so that counting minutes needs no pass over them in sorted order */
     int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
 };
-_Static_assert(AGG_BLOCK_MINUTES <= 16, "agg_block_ref.used has a bit per minute of a block");
+_Static_assert(AGG_BLOCK_MINUTES <= 64, "agg_block_ref.used has a bit per minute of a block");
 
 typedef struct mid_counts {
     uint16_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
@@ -211,7 +217,7 @@ struct agg_table {
 static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, int m, int slot)
 {
     if (!b->more)
-        return b->narrow[m][slot];
+        return slot < CNT_NARROW ? b->narrow[m][slot] : 0;
     const uint32_t i = agg_more_index(b);
     return b->more & AGG_MORE_WIDE ? t->wide.v[i].c[m][slot] : t->mid.v[i].c[m][slot];
 }

@@ -643,6 +643,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "report") != 0)
         return usage_error("unknown command '%s' (try 'regsla report')", argv[1]);
+    rsla_memory_setup();
     options o;
     int rc = parse_args(argc - 1, argv + 1, &o);
     if (rc == EXIT_OK)

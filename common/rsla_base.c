@@ -2,6 +2,9 @@
 
 #include <stdio.h>  /* fprintf */
 #include <stdlib.h> /* malloc, abort */
+#ifdef __GLIBC__
+#include <malloc.h> /* mallopt, malloc_trim */
+#endif
 
 static void rsla_out_of_memory(size_t n)
 {
@@ -40,6 +43,20 @@ char *rsla_xstrndup(const char *s, size_t n)
         memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+void rsla_memory_setup(void)
+{
+#ifdef __GLIBC__
+    (void)mallopt(M_MMAP_THRESHOLD, RSLA_MMAP_BYTES);
+#endif
+}
+
+void rsla_memory_release(void)
+{
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
 }
 
 static inline uint64_t rsla_read64(const unsigned char *p)

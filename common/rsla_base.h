@@ -36,6 +36,17 @@ void *rsla_xcalloc(size_t count, size_t n);
 void *rsla_xrealloc(void *p, size_t n);
 char *rsla_xstrndup(const char *s, size_t n);
 
+/* With glibc, buffers of RSLA_MMAP_BYTES and more are mapped on their own and given back when
+ * freed. glibc's own threshold rises to the size of the largest mapped buffer freed (a 2.5 MiB
+ * chunk), and then the tables' growing vectors and maps, reallocated by whichever thread
+ * fills them, were left behind as holes in the other thread's heap: 1-2 MiB of peak memory that
+ * came and went from run to run. Elsewhere this does nothing. Call before any thread starts. */
+#define RSLA_MMAP_BYTES (256 * 1024)
+void rsla_memory_setup(void);
+/* Hands memory freed by threads that have ended back to the system, where the C library keeps
+ * it for reuse (glibc); before a phase that allocates anew on another thread. */
+void rsla_memory_release(void);
+
 /* Why rsla_read_file() gave no bytes. */
 typedef enum rsla_read_status {
     RSLA_READ_OK = 0,

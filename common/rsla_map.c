@@ -2,8 +2,9 @@
 
 #include <stdlib.h> /* free */
 
-/* The map grows at 1/2 load: probe sequences stay short and lookups of absent keys (the common
- * case while a table fills) end quickly. */
+/* The map grows at 3/4 load: probe sequences stay short (lookups of absent keys, the common case
+ * while a table fills, take ~8 probes at worst, in one or two cache lines of 8-byte slots), and
+ * the counter blocks' map of a 4x month stays at 64 k slots where at 1/2 load it took 128 k. */
 #define RSLA_MAP_INITIAL 16
 
 static void map_alloc(rsla_map *m, size_t cap)
@@ -46,7 +47,7 @@ static void map_place(rsla_map *m, uint32_t hash, uint32_t index)
 
 void rsla_map_insert(rsla_map *m, uint64_t hash, uint32_t index)
 {
-    if ((m->count + 1) * 2 > m->mask + 1) {
+    if ((m->count + 1) * 4 > (m->mask + 1) * 3) {
         rsla_map_slot *old = m->slots;
         const size_t old_cap = m->mask + 1;
         map_alloc(m, old_cap * 2);

@@ -15,8 +15,8 @@
 #define RSLA_MAP_NONE UINT32_MAX
 
 /* A slot keeps 32 bits of the key's hash, which place it and spare most equality tests: with the
- * full 64 bits a slot was 16 bytes, and the counter blocks' map of a dense month (two slots a
- * block at most half full) took 16 MB, a third of what the blocks themselves take. */
+ * full 64 bits a slot was 16 bytes, and the counter blocks' map of a dense month (then two slots a
+ * block at most half full) took 16 MB, a third of what the blocks themselves took. */
 typedef struct rsla_map_slot {
     uint32_t hash;  /* the high 32 bits of the key's hash */
     uint32_t index; /* RSLA_MAP_NONE when the slot is free */

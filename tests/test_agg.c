@@ -232,7 +232,7 @@ static void test_minutes_of_hosts(void)
     static uint32_t valid[SPAN], failed[SPAN];
     const agg_status_table st = default_statuses();
     agg_table *t = agg_table_create(&st);
-    const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes, a multiple of 16 */
+    const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes */
     for (int k = 0; k < N_AT; k++)
         for (int h = 0; h < 2; h++) {
             if ((at[k] + h) % 3 == 0) /* some minutes have one host, some both */
@@ -310,8 +310,10 @@ static void test_busy_minute(void)
         add_line(b, &bad);
         add_line(b, &ok);
     }
-    /* A wide block that only b has: the merge takes it over, counters and all. */
-    const line later = { "2024-02-01T01:00:00Z", "busy", "GET", "/v2/a/manifests/1", 200, NULL };
+    /* A wide block that only b has, the next one: the merge takes it over, counters and all. */
+    char next_block[40];
+    rsla_time_format(next_block, (28445760LL + AGG_BLOCK_MINUTES) * 60 * 1000000000LL, 0, true);
+    const line later = { next_block, "busy", "GET", "/v2/a/manifests/1", 200, NULL };
     for (int i = 0; i < 66000; i++)
         add_line(b, &later);
     agg_table_merge(a, b);
@@ -526,14 +528,15 @@ static void test_sink_ends(void)
     agg_sink *sink = agg_sink_create(&st, 1);
     agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
     agg_table_set_sink(a, sink);
-    for (int m = 0; m < 200; m += 16) {
+    enum { B = AGG_BLOCK_MINUTES };
+    for (int m = 0; m < 8 * B; m += B) {
         add_at(b, m, 200, NULL);
         add_at(ref, m, 200, NULL);
     }
     add_at(a, 0, 200, NULL);
     add_at(ref, 0, 200, NULL);
     agg_table_merge(a, b);
-    for (int m = 300; m < 400; m += 16) {
+    for (int m = 10 * B; m < 17 * B; m += B) {
         add_at(a, m, 503, NULL);
         add_at(ref, m, 503, NULL);
     }
@@ -554,8 +557,8 @@ static void test_sink_ends(void)
     a = agg_table_create(&st);
     agg_table_set_sink(a, sink);
     add_at(a, 0, 200, NULL);
-    add_at(a, 16, 200, NULL);    /* two blocks: the next one would move them */
-    add_at(a, 100, 500, "err1"); /* waits for the finish, then makes a block of its own */
+    add_at(a, B, 200, NULL);           /* two blocks: the next one would move them */
+    add_at(a, 3 * B, 500, "err1");     /* waits for the finish, then makes a block of its own */
     agg_table *sink_table = agg_sink_release(sink);
     r = agg_table_finish(a, NULL, NULL);
     CHECK_EQ_INT(r->n_instances, 1);
