@@ -226,19 +226,24 @@ static minute_block *block_at(agg_table *t, uint32_t host, int64_t block)
     return t->blocks.v[i];
 }
 
-/* The block's counters move to t->mid, 16 bits each. */
+/* The block's counters move to t->mid, 16 bits each; its t->fails entry, if any, is left unused
+ * (a block that passes 255 requests in a minute is a busy host's, and the entry is 128 bytes). */
 static void block_to_mid(agg_table *t, minute_block *b)
 {
     mid_counts c = { 0 };
-    for (int m = 0; m < AGG_BLOCK_MINUTES; m++)
+    const failed_counts *f = b->more ? &t->fails.v[agg_more_index(b)] : NULL;
+    for (int m = 0; m < AGG_BLOCK_MINUTES; m++) {
         for (int k = 0; k < CNT_NARROW; k++)
             c.c[m][k] = b->narrow[m][k];
+        for (int k = CNT_NARROW; f && k < CNT_SLOTS; k++)
+            c.c[m][k] = f->c[m][k - CNT_NARROW];
+    }
     VEC_PUSH(t->mid, c);
     b->more = (uint32_t)t->mid.n;
 }
 
 /* The block's counters move from t->mid to t->wide, 32 bits each; the mid entry is left unused
- * (a block that passes 65535 requests in a minute is rare, and the entry is 160 bytes). */
+ * (a block that passes 65535 requests in a minute is rare, and the entry is 640 bytes). */
 static void block_to_wide(agg_table *t, minute_block *b)
 {
     const mid_counts *from = &t->mid.v[agg_more_index(b)];
@@ -250,12 +255,27 @@ static void block_to_wide(agg_table *t, minute_block *b)
     b->more = AGG_MORE_WIDE | (uint32_t)t->wide.n;
 }
 
+/* The 8-bit counter of minute m and slot of a narrow block; a failed one gets the block its
+ * t->fails entry first. */
+static uint8_t *narrow_counter(agg_table *t, minute_block *b, int m, int slot)
+{
+    if (slot < CNT_NARROW)
+        return &b->narrow[m][slot];
+    if (!b->more) {
+        const failed_counts zero = { 0 };
+        VEC_PUSH(t->fails, zero);
+        b->more = AGG_MORE_FAILED | (uint32_t)t->fails.n;
+    }
+    return &t->fails.v[agg_more_index(b)].c[m][slot - CNT_NARROW];
+}
+
 static void block_add(agg_table *t, minute_block *b, int m, int slot, uint32_t n)
 {
-    if (!b->more) {
-        const uint32_t v = slot < CNT_NARROW ? (uint32_t)b->narrow[m][slot] + n : UINT32_MAX;
+    if (agg_block_narrow(b)) {
+        uint8_t *c = narrow_counter(t, b, m, slot);
+        const uint32_t v = (uint32_t)*c + n;
         if (v <= UINT8_MAX) {
-            b->narrow[m][slot] = (uint8_t)v;
+            *c = (uint8_t)v;
             return;
         }
         block_to_mid(t, b);
@@ -305,8 +325,10 @@ static void blocks_clear(agg_table *t)
     for (size_t i = 0; i < t->hosts.n; i++)
         t->hosts.v[i].last_block = NULL;
     t->blocks.n = 0;
-    t->mid.n = 0;
-    t->wide.n = 0;
+    /* Freed, not emptied: a share of failing or busy blocks would keep its width's memory. */
+    VEC_FREE(t->fails);
+    VEC_FREE(t->mid);
+    VEC_FREE(t->wide);
     rsla_map_clear(&t->block_map);
     rsla_arena_free(&t->block_arena);
     rsla_arena_init(&t->block_arena);
@@ -507,7 +529,7 @@ void agg_pending_add(agg_table *t, const pending_entry *e)
     if (i == RSLA_MAP_NONE) {
         pending_entry n = *e;
         n.id = rsla_arena_strndup(&t->pending_arena, e->id, e->id_len);
-        /* The entry, its map slots (two: a map grows at 3/4 load) and its id. */
+        /* The entry, its map slots (two on average: a map grows at 3/4 load) and its id. */
         t->pending_bytes += sizeof n + 2 * sizeof(rsla_map_slot) + ((e->id_len + 8) & ~(size_t)7);
         i = (uint32_t)t->pending.n;
         VEC_PUSH(t->pending, n);
@@ -668,6 +690,7 @@ static void table_release(agg_table *t)
     free(t->strings.v);
     free(t->blocks.v);
     free(t->loose.v);
+    free(t->fails.v);
     free(t->mid.v);
     free(t->wide.v);
     free(t->covers.v);
@@ -777,6 +800,9 @@ static void block_adopt(agg_table *dst, const agg_table *src, minute_block *b, u
     if (b->more & AGG_MORE_WIDE) {
         VEC_PUSH(dst->wide, src->wide.v[agg_more_index(b)]);
         b->more = AGG_MORE_WIDE | (uint32_t)dst->wide.n;
+    } else if (b->more & AGG_MORE_FAILED) {
+        VEC_PUSH(dst->fails, src->fails.v[agg_more_index(b)]);
+        b->more = AGG_MORE_FAILED | (uint32_t)dst->fails.n;
     } else if (b->more) {
         VEC_PUSH(dst->mid, src->mid.v[agg_more_index(b)]);
         b->more = (uint32_t)dst->mid.n;

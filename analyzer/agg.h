@@ -137,7 +137,8 @@ const char *agg_table_error(const agg_table *t);
 void agg_table_set_pending_budget(agg_table *t, size_t bytes);
 
 /* Counter blocks, all scanning tables together, that may wait in the tables before they move to
- * their sink: ~2 MiB. Each table holds its share, AGG_SINK_MIN_FLUSH at least. */
+ * their sink: ~2 MiB (~3 MiB where every block has a failed request). Each table holds its
+ * share, AGG_SINK_MIN_FLUSH at least. */
 #define AGG_SINK_BLOCKS 8192
 #define AGG_SINK_MIN_FLUSH 256
 

@@ -7,11 +7,12 @@
 #include <stdbool.h>            /* bool */
 #include <stdint.h>             /* int64_t, uint32_t */
 #include <stdio.h>              /* FILE */
+#include <stdlib.h>             /* free */
 #include "analyzer/agg.h"       /* agg_table, agg_failed_request */
 #include "common/rsla_map.h"    /* rsla_map, rsla_arena */
 
 /* Minutes per counter block. A block costs its header, its map slots and its vector entry
- * (~30 bytes) whatever its minutes hold, so the blocks of a busy host are memory that follows
+ * (35-45 bytes) whatever its minutes hold, so the blocks of a busy host are memory that follows
  * how many of its hours have traffic: a month of 2 M lines has 43 k blocks, one four times as
  * large 49 k, and their memory differs by 4 % (README, "Performance"). At 16 minutes they had
  * 128 k and 170 k, and the 4x month took 21-24 % more than the month. The price is paid by
@@ -26,25 +27,34 @@
 enum { CNT_VALID = 0, CNT_OTHER = 2, CNT_FAILED = 3, CNT_SLOTS = 5, CNT_NARROW = 3 };
 
 /* Counters start as 8 bits, which hold a month of most hosts (the busiest minute of a generated
- * 4x month has 58 requests) and are most of a month's memory. Failed counters are not among
- * them: a block with a failed request (468 of the generated month's 128 k blocks) moves for good
- * to 16-bit counters in t->mid, as does a block whose count would pass 255, and past 65535 to
- * 32-bit ones in t->wide: a busy or failing host pays for its width, the others do not, and a
- * narrow block is 64 bytes instead of 96. */
-#define AGG_MORE_WIDE 0x80000000u /* bit of minute_block.more: the counters are in t->wide */
+ * 4x month has 58 requests) and are most of a month's memory. A block holds its valid and other
+ * counters; its failed ones, zero in all but ~1 % of a month's blocks, are in t->fails from its
+ * first failed request on (128 bytes more, where inline they would cost every block as much). A
+ * block whose count would pass 255 moves for good to 16-bit counters in t->mid, and past 65535 to
+ * 32-bit ones in t->wide: a busy host pays for its width, the others do not. */
+#define AGG_MORE_WIDE 0x80000000u  /* bits of minute_block.more: the counters are in t->wide */
+#define AGG_MORE_FAILED 0x40000000u /* the failed counters are in t->fails, the rest inline */
+#define AGG_MORE_TAGS (AGG_MORE_WIDE | AGG_MORE_FAILED)
 
 typedef struct minute_block {
     uint32_t host;
-    uint32_t more;  /* 0: the narrow counters hold the counts; else 1 + index into t->mid, or
-                       AGG_MORE_WIDE | 1 + index into t->wide */
+    uint32_t more;  /* 0: the narrow counters hold the counts (failed ones are 0); else 1 + index
+                       into t->mid, AGG_MORE_WIDE | 1 + index into t->wide, or
+                       AGG_MORE_FAILED | 1 + index into t->fails */
     int64_t block;
     uint8_t narrow[AGG_BLOCK_MINUTES][CNT_NARROW];
 } minute_block;
 
-/* Where a block's counters are in t->mid or t->wide (b->more is not 0). */
+/* Where a block's counters are in t->mid, t->wide or t->fails (b->more is not 0). */
 static inline uint32_t agg_more_index(const minute_block *b)
 {
-    return (b->more & ~AGG_MORE_WIDE) - 1;
+    return (b->more & ~AGG_MORE_TAGS) - 1;
+}
+
+/* Whether the block's valid and other counters are the 8-bit ones inline. */
+static inline bool agg_block_narrow(const minute_block *b)
+{
+    return !b->more || (b->more & AGG_MORE_FAILED);
 }
 
 /* A set of a block's minutes, bit m for minute m. */
@@ -60,6 +70,10 @@ struct agg_block_ref {
     const minute_block *b;
 };
 _Static_assert(AGG_BLOCK_MINUTES <= 64, "agg_block_ref.used has a bit per minute of a block");
+
+typedef struct failed_counts {
+    uint8_t c[AGG_BLOCK_MINUTES][CNT_SLOTS - CNT_NARROW];
+} failed_counts;
 
 typedef struct mid_counts {
     uint16_t c[AGG_BLOCK_MINUTES][CNT_SLOTS];
@@ -140,6 +154,12 @@ typedef struct pending_entry {
         }                                                                          \
         (vec).v[(vec).n++] = (item);                                               \
     } while (0)
+#define VEC_FREE(vec)                                                              \
+    do {                                                                           \
+        free((vec).v);                                                             \
+        (vec).v = NULL;                                                            \
+        (vec).n = (vec).cap = 0;                                                   \
+    } while (0)
 
 /* MARK: - Spill of pending requests (agg_spill.c) */
 
@@ -191,6 +211,7 @@ struct agg_table {
      * read by several threads), up to one block per thread is kept for a (host, block) until
      * the end, as each thread's table held during the run. */
     VEC(minute_block *) loose;
+    VEC(failed_counts) fails;
     VEC(mid_counts) mid;
     VEC(wide_counts) wide;
     VEC(cover_block *) covers;
@@ -216,8 +237,11 @@ struct agg_table {
  * step reads every counter of a month through it. */
 static inline uint32_t agg_block_get(const agg_table *t, const minute_block *b, int m, int slot)
 {
-    if (!b->more)
-        return slot < CNT_NARROW ? b->narrow[m][slot] : 0;
+    if (agg_block_narrow(b)) {
+        if (slot < CNT_NARROW)
+            return b->narrow[m][slot];
+        return b->more ? t->fails.v[agg_more_index(b)].c[m][slot - CNT_NARROW] : 0;
+    }
     const uint32_t i = agg_more_index(b);
     return b->more & AGG_MORE_WIDE ? t->wide.v[i].c[m][slot] : t->mid.v[i].c[m][slot];
 }

@@ -227,7 +227,7 @@ static const char *map_two_hosts(void *ctx, const char *host)
  * minute, blocks shared and not, minutes in order and in batches; against counts made here. */
 static void test_minutes_of_hosts(void)
 {
-    static const int at[] = { 0, 3, 7, 8, 9, 15, 16, 20, 100, 101, 1000, 1007 };
+    static const int at[] = { 0, 3, 7, 8, 9, 15, 16, 20, 31, 32, 100, 101, 1000, 1007 };
     enum { N_AT = sizeof at / sizeof at[0], SPAN = 1008 };
     static uint32_t valid[SPAN], failed[SPAN];
     const agg_status_table st = default_statuses();
@@ -367,27 +367,29 @@ static void test_wide_adopted_twice(void)
     agg_table_free(c);
 }
 
-/* Minute 0 of a block gets requests [from, to) of a busy minute, every seventh one failed. */
-static void add_busy(agg_table *t, uint32_t from, uint32_t to)
+/* Minute 0 of a block gets requests [from, to) of a busy minute; with `failing`, every seventh
+ * one failed (its failed counters are 8 bits beside the block until the valid ones pass 255). */
+static void add_busy(agg_table *t, uint32_t from, uint32_t to, bool failing)
 {
     const line ok = { "2024-02-01T00:00:30Z", "busy", "GET", "/v2/r/manifests/t", 200, NULL };
     const line bad = { "2024-02-01T00:00:31Z", "busy", "GET", "/v2/r/manifests/t", 503, NULL };
     for (uint32_t i = from; i < to; i++)
-        add_line(t, i % 7 ? &ok : &bad);
+        add_line(t, failing && i % 7 == 0 ? &bad : &ok);
 }
 
-/* Minute 15, the block's last: two pushes (one failed) and a request of neither class. */
-static void add_neighbours(agg_table *t)
+/* Minute 63, the block's last: two pushes (one failed, with `failing`) and a request of neither
+ * class. */
+static void add_neighbours(agg_table *t, bool failing)
 {
-    const line push = { "2024-02-01T00:15:00Z", "busy", "PUT", "/v2/r/manifests/t", 201, NULL };
-    const line failed = { "2024-02-01T00:15:01Z", "busy", "PUT", "/v2/r/manifests/t", 500, NULL };
-    const line other = { "2024-02-01T00:15:59Z", "busy", "GET", "/v2/", 200, NULL };
+    const line push = { "2024-02-01T01:03:00Z", "busy", "PUT", "/v2/r/manifests/t", 201, NULL };
+    const line failed = { "2024-02-01T01:03:01Z", "busy", "PUT", "/v2/r/manifests/t", 500, NULL };
+    const line other = { "2024-02-01T01:03:59Z", "busy", "GET", "/v2/", 200, NULL };
     add_line(t, &push);
-    add_line(t, &failed);
+    add_line(t, failing ? &failed : &push);
     add_line(t, &other);
 }
 
-static void check_busy_block(agg_table *t, uint32_t n)
+static void check_busy_block(agg_table *t, uint32_t n, bool failing)
 {
     agg_result *r = agg_table_finish(t, NULL, NULL);
     CHECK_EQ_INT(r->n_instances, 1);
@@ -395,43 +397,45 @@ static void check_busy_block(agg_table *t, uint32_t n)
     agg_minute m[AGG_MINUTES_BATCH];
     size_t pos = 0;
     CHECK_EQ_INT(agg_minutes_next(&r->instances[0], &pos, m), 2);
-    CHECK_EQ_INT(m[1].minute - m[0].minute, 15);
+    CHECK_EQ_INT(m[1].minute - m[0].minute, AGG_BLOCK_MINUTES - 1);
     CHECK_EQ_INT(m[0].valid[CLASSIFY_PULL], n);
-    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], (n + 6) / 7);
+    CHECK_EQ_INT(m[0].failed[CLASSIFY_PULL], failing ? (n + 6) / 7 : 0);
     CHECK_EQ_INT(m[0].valid[CLASSIFY_PUSH] + m[0].failed[CLASSIFY_PUSH] + m[0].other, 0);
     CHECK_EQ_INT(m[1].valid[CLASSIFY_PUSH], 2);
-    CHECK_EQ_INT(m[1].failed[CLASSIFY_PUSH], 1);
+    CHECK_EQ_INT(m[1].failed[CLASSIFY_PUSH], failing);
     CHECK_EQ_INT(m[1].other, 1);
     CHECK_EQ_INT(m[1].valid[CLASSIFY_PULL] + m[1].failed[CLASSIFY_PULL], 0);
     agg_result_free(r);
 }
 
-/* Counters start at 8 bits and move to 16 past 255, to 32 past 65535. At each edge, reached in one
- * table, across a merge, or in the merged table after it, the busy minute counts exactly and the
- * other minutes and slots of its block keep their counts through each move. */
+/* Counters start at 8 bits and move to 16 past 255, to 32 past 65535, from a block with failed
+ * counters beside it or without. At each edge, reached in one table, across a merge, or in the
+ * merged table after it, the busy minute counts exactly and the other minutes and slots of its
+ * block keep their counts through each move. */
 static void test_counter_widths(void)
 {
     static const uint32_t edges[] = { 255, 256, 257, 65535, 65536, 65537, 70000 };
     const agg_status_table st = default_statuses();
     for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
-        for (int way = 0; way < 3; way++) {
-            const uint32_t n = edges[e], half = n / 2 + (uint32_t)way;
+        for (int way = 0; way < 6; way++) {
+            const bool f = way >= 3;
+            const uint32_t n = edges[e], half = n / 2 + (uint32_t)(way % 3);
             agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
-            if (way == 0) {
-                add_neighbours(a);
-                add_busy(a, 0, n);
-            } else if (way == 1) { /* both tables' blocks widen, or one's does */
-                add_busy(a, 0, half);
-                add_neighbours(b);
-                add_busy(b, half, n);
+            if (way % 3 == 0) {
+                add_neighbours(a, f);
+                add_busy(a, 0, n, f);
+            } else if (way % 3 == 1) { /* both tables' blocks widen, or one's does */
+                add_busy(a, 0, half, f);
+                add_neighbours(b, f);
+                add_busy(b, half, n, f);
                 agg_table_merge(a, b);
             } else { /* b's block is adopted as it is; a makes a block of its own after */
-                add_neighbours(b);
-                add_busy(b, 0, half);
+                add_neighbours(b, f);
+                add_busy(b, 0, half, f);
                 agg_table_merge(a, b);
-                add_busy(a, half, n);
+                add_busy(a, half, n, f);
             }
-            check_busy_block(a, n);
+            check_busy_block(a, n, f);
             agg_table_free(a);
             agg_table_free(b);
         }
@@ -442,9 +446,10 @@ static void test_counter_widths(void)
 /* Lines over two days of 7 hosts, in time order as a log is, a busy minute among them: lines[i]
  * goes to table i / run % parts, runs of `run` lines as a chunk is, so tables interleave in the
  * blocks; with a sink that takes blocks `flush` at a time (0: no sink). The busy minute gets
- * 66 runs of 150 requests and 54 of 1200 among them (74,700 in all, the narrow ones first), so
- * narrow blocks summed in the sink pass 255, blocks widen in the scanning tables before they
- * move, and the sink's pass 65535. */
+ * 66 runs of 150 requests and 54 of 1200 among them (74,700 in all, the narrow ones first, none
+ * failed), so narrow blocks summed in the sink pass 255, blocks widen in the scanning tables
+ * before they move, and the sink's pass 65535. A third of the 7 hosts' lines fail (500, 503), so
+ * most of their blocks move and are summed with 8-bit failed counters beside them. */
 static char *dump_with_sink(size_t parts, size_t run, size_t flush, unsigned threads)
 {
     const agg_status_table st = default_statuses();
@@ -471,7 +476,7 @@ static char *dump_with_sink(size_t parts, size_t run, size_t flush, unsigned thr
         add_line(t[i / run % parts], &l);
         if (i % 100 == 0) { /* a chunk of another file: the busy minute, 150 or 1200 more */
             const uint32_t more = i < 1200 || i % 200 ? 150 : 1200;
-            add_busy(t[i / run % parts], busy, busy + more);
+            add_busy(t[i / run % parts], busy, busy + more, false);
             busy += more;
         }
     }
