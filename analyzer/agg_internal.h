@@ -14,7 +14,7 @@
 /* Minutes per counter block. A block costs its header, its map slots and its vector entry
  * (35-45 bytes) whatever its minutes hold, so the blocks of a busy host are memory that follows
  * how many of its hours have traffic: a month of 2 M lines has 43 k blocks, one four times as
- * large 49 k, and their memory differs by 4 % (README, "Performance"). At 16 minutes they had
+ * large 49 k, and the two runs differ by ~5 % (README, "Performance"). At 16 minutes they had
  * 128 k and 170 k, and the 4x month took 21-24 % more than the month. The price is paid by
  * sparse hosts: a 10,000-instance month (~200 requests per instance, most blocks hold one) takes
  * ~360 MiB instead of ~260. */
