@@ -9,6 +9,7 @@
 #include "analyzer/agg.h"
 #include "analyzer/agg_internal.h" /* the spill's files, to damage them */
 #include "common/rsla_time.h"
+#include "agg_test.h"
 #include "rsla_test.h"
 
 typedef struct line {
@@ -16,17 +17,6 @@ typedef struct line {
     int status;
     const char *id;
 } line;
-
-static agg_status_table default_statuses(void)
-{
-    agg_status_table s;
-    memset(&s, 0, sizeof s);
-    for (int i = 500; i < 600; i++)
-        s.verdict[i] = AGG_FAILED;
-    s.verdict[0] = AGG_FAILED;
-    s.verdict[429] = AGG_EXCLUDED;
-    return s;
-}
 
 static void add_line(agg_table *t, const line *l)
 {
@@ -73,7 +63,7 @@ static const line sample[] = {
 
 static char *dump_of_split(const size_t *order, size_t cut)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
     for (size_t i = 0; i < N_SAMPLE; i++)
         add_line(i < cut ? a : b, &sample[order[i]]);
@@ -157,7 +147,7 @@ static void test_merge_laws(void)
  * a: a takes over blocks b took over) or, with late, [j, N) added to a after the merge. */
 static char *dump_of_tree(size_t i, size_t j, bool late)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *a = agg_table_create(&st), *b = agg_table_create(&st), *c = agg_table_create(&st);
     for (size_t k = 0; k < N_SAMPLE; k++)
         if (k < i || (k >= j && !late))
@@ -202,7 +192,7 @@ static const char *map_reg_only(void *ctx, const char *host)
 
 static void test_mapping(void)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *t = agg_table_create(&st);
     for (size_t i = 0; i < N_SAMPLE; i++)
         add_line(t, &sample[i]);
@@ -230,7 +220,7 @@ static void test_minutes_of_hosts(void)
     static const int at[] = { 0, 3, 7, 8, 9, 15, 16, 20, 31, 32, 100, 101, 1000, 1007 };
     enum { N_AT = sizeof at / sizeof at[0], SPAN = 1008 };
     static uint32_t valid[SPAN], failed[SPAN];
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *t = agg_table_create(&st);
     const int64_t base = 28401120; /* 2024-01-01T00:00Z in minutes */
     for (int k = 0; k < N_AT; k++)
@@ -300,7 +290,7 @@ static void test_normalise(void)
  * merge, must still count exactly. */
 static void test_busy_minute(void)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
     const line ok = { "2024-02-01T00:00:01Z", "busy", "GET", "/v2/a/manifests/1", 200, NULL };
     const line bad = { "2024-02-01T00:00:02Z", "busy", "GET", "/v2/a/manifests/1", 503, NULL };
@@ -339,7 +329,7 @@ static void test_busy_minute(void)
  * b's own block of the same minute goes wide after its merge; a adds to the minute afterwards. */
 static void test_wide_adopted_twice(void)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *a = agg_table_create(&st), *b = agg_table_create(&st), *c = agg_table_create(&st);
     const line ok = { "2024-02-01T00:00:01Z", "h", "GET", "/v2/r/manifests/t", 200, NULL };
     const line bad = { "2024-02-01T00:00:01Z", "h", "GET", "/v2/r/manifests/t", 503, NULL };
@@ -415,7 +405,7 @@ static void check_busy_block(agg_table *t, uint32_t n, bool failing)
 static void test_counter_widths(void)
 {
     static const uint32_t edges[] = { 255, 256, 257, 65535, 65536, 65537, 70000 };
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
         for (int way = 0; way < 6; way++) {
             const bool f = way >= 3;
@@ -452,7 +442,7 @@ static void test_counter_widths(void)
  * most of their blocks move and are summed with 8-bit failed counters beside them. */
 static char *dump_with_sink(size_t parts, size_t run, size_t flush, unsigned threads)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     char env[32];
     snprintf(env, sizeof env, "%zu", flush);
     setenv("RSLA_AGG_SINK_BLOCKS", env, 1);
@@ -527,7 +517,7 @@ static void add_at(agg_table *t, int m, int status, const char *id)
  * gone by then. Both ran into freed memory before (ASan). */
 static void test_sink_ends(void)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     setenv("RSLA_AGG_SINK_BLOCKS", "2", 1);
     agg_table *ref = agg_table_create(&st);
     agg_sink *sink = agg_sink_create(&st, 1);
@@ -635,7 +625,7 @@ static void add_gen(agg_table *t, const gen_line *l)
 static char *dump_of_spill(const gen_line *lines, size_t n, const size_t *perm, size_t parts,
                            size_t budget, bool reverse, unsigned threads, bool premerge)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *t[8], *extra[8];
     for (size_t k = 0; k < parts; k++) {
         t[k] = agg_table_create(&st);
@@ -706,7 +696,7 @@ static void test_spill_merge_sides(void)
     enum { N = 800 };
     gen_line *lines = malloc(N * sizeof *lines);
     gen_lines(lines, N, 5);
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     char *d[2];
     for (int side = 0; side < 2; side++) {
         agg_table *a = agg_table_create(&st), *b = agg_table_create(&st);
@@ -731,7 +721,7 @@ static void test_spill_merge_sides(void)
  * carried by merges: no result, never a silently smaller count. */
 static void test_spill_failure(void)
 {
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     const char *old = getenv("TMPDIR");
     char *saved = old ? strdup(old) : NULL;
     setenv("TMPDIR", "/nonexistent-regsla-test-dir", 1);
@@ -791,7 +781,7 @@ static void test_spill_disk_full(void)
     enum { N = 4000 };
     gen_line *lines = malloc(N * sizeof *lines);
     gen_lines(lines, N, 3);
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *t = agg_table_create(&st);
     agg_table_set_pending_budget(t, 1000);
     for (size_t i = 0; i < N; i++) {
@@ -815,7 +805,7 @@ static char *finish_damaged(void (*damage)(FILE *f, uint64_t size), size_t parts
     enum { N = 400 };
     gen_line *lines = malloc(N * sizeof *lines);
     gen_lines(lines, N, 3);
-    const agg_status_table st = default_statuses();
+    const agg_status_table st = agg_test_statuses();
     agg_table *t[4];
     for (size_t k = 0; k < parts; k++) {
         t[k] = agg_table_create(&st);
