@@ -148,7 +148,7 @@ size_t agg_normalise_host(const char *host, size_t len, char *out)
 uint32_t agg_host_get(agg_table *t, const char *name, size_t len)
 {
     const str_key k = { t, name, len };
-    const uint64_t h = rsla_hash_bytes(name, len, 1);
+    const uint64_t h = rsla_hash_bytes(name, len, t->seed + 1);
     uint32_t i = rsla_map_find(&t->host_map, h, host_eq, &k);
     if (i != RSLA_MAP_NONE)
         return i;
@@ -171,7 +171,7 @@ static uint32_t host_of_raw(agg_table *t, rsla_slice raw)
             return r->host;
     }
     const str_key k = { t, raw.ptr, raw.len };
-    const uint64_t h = rsla_hash_bytes(raw.ptr, raw.len, 2);
+    const uint64_t h = rsla_hash_bytes(raw.ptr, raw.len, t->seed + 2);
     uint32_t i = rsla_map_find(&t->raw_map, h, raw_eq, &k);
     if (i == RSLA_MAP_NONE) {
         char *norm = rsla_xmalloc(raw.len + 1);
@@ -190,7 +190,7 @@ static uint32_t host_of_raw(agg_table *t, rsla_slice raw)
 const char *agg_intern(agg_table *t, const char *s, size_t len)
 {
     const str_key k = { t, s, len };
-    const uint64_t h = rsla_hash_bytes(s, len, 3);
+    const uint64_t h = rsla_hash_bytes(s, len, t->seed + 3);
     uint32_t i = rsla_map_find(&t->string_map, h, string_eq, &k);
     if (i == RSLA_MAP_NONE) {
         interned e = { rsla_arena_strndup(&t->arena, s, len), len };
@@ -524,7 +524,7 @@ static int pending_detail_cmp(const pending_entry *a, const pending_entry *b)
 void agg_pending_add(agg_table *t, const pending_entry *e)
 {
     const pending_key k = { t, e->host, e->id, e->id_len };
-    const uint64_t h = rsla_hash_bytes(e->id, e->id_len, e->host + 11);
+    const uint64_t h = rsla_hash_bytes(e->id, e->id_len, t->seed + e->host + 11);
     uint32_t i = rsla_map_find(&t->pending_map, h, pending_eq, &k);
     if (i == RSLA_MAP_NONE) {
         pending_entry n = *e;
@@ -658,6 +658,7 @@ static void table_init(agg_table *t, const agg_status_table *statuses)
 {
     memset(t, 0, sizeof *t);
     t->statuses = *statuses;
+    t->seed = agg_process_seed();
     rsla_arena_init(&t->arena);
     rsla_arena_init(&t->block_arena);
     rsla_map_init(&t->host_map);

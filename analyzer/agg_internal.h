@@ -228,6 +228,7 @@ struct agg_table {
     agg_spill *spill;         /* NULL until the first spill */
     char *error;              /* the first spill failure; a table with one has no result */
     agg_sink *sink;           /* where the counter blocks go past sink->flush_blocks, or NULL */
+    uint64_t seed; /* agg_process_seed(): of the hashes of names and ids, which clients choose */
     /* One-entry caches: consecutive lines mostly share a raw host and a coverage block. */
     uint32_t last_raw;
     uint32_t last_cover;
@@ -256,6 +257,8 @@ struct agg_sink {
 int agg_failed_request_cmp(const agg_failed_request *a, const agg_failed_request *b);
 /* The index of a normalised host name in t, added when new. */
 uint32_t agg_host_get(agg_table *t, const char *name, size_t len);
+/* A random value drawn once per process (agg_spill.c). */
+uint64_t agg_process_seed(void);
 /* t's own NUL-terminated copy of s[0..len), one per distinct string. */
 const char *agg_intern(agg_table *t, const char *s, size_t len);
 /* Adds what one or more lines say of a request: e's method and repository are t's own

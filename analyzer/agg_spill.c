@@ -48,13 +48,14 @@ typedef struct spill_head {
     uint8_t cls, endpoint;
 } spill_head;
 
-/* The hash is seeded once per process at random: request ids come from clients (a GitLab
- * correlation id is the client's X-Request-Id), and ids made to collide in every bit of an
- * unseeded hash would defeat the partitions. Results do not depend on the partitions. */
-static uint64_t spill_seed;
-static pthread_once_t spill_seed_once = PTHREAD_ONCE_INIT;
+/* Hashes of what clients choose are seeded once per process at random: request ids come from
+ * clients (a GitLab correlation id is the client's X-Request-Id), and ids made to collide in
+ * every bit of an unseeded hash would defeat the partitions, as they and repository names would
+ * make the tables' maps probe for ever. Results depend on neither. */
+static uint64_t process_seed;
+static pthread_once_t process_seed_once = PTHREAD_ONCE_INIT;
 
-static void spill_seed_init(void)
+static void process_seed_init(void)
 {
     uint64_t seed = 0;
     if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
@@ -62,13 +63,18 @@ static void spill_seed_init(void)
         clock_gettime(CLOCK_REALTIME, &ts);
         seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
     }
-    spill_seed = rsla_hash_u64(seed);
+    process_seed = rsla_hash_u64(seed);
+}
+
+uint64_t agg_process_seed(void)
+{
+    pthread_once(&process_seed_once, process_seed_init);
+    return process_seed;
 }
 
 static uint64_t spill_hash(const char *host, size_t host_len, const char *id, size_t id_len)
 {
-    pthread_once(&spill_seed_once, spill_seed_init);
-    return rsla_hash_bytes(id, id_len, rsla_hash_bytes(host, host_len, spill_seed));
+    return rsla_hash_bytes(id, id_len, rsla_hash_bytes(host, host_len, agg_process_seed()));
 }
 
 static unsigned part_of(uint64_t hash, unsigned level)
