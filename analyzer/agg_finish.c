@@ -168,8 +168,8 @@ static void radix_pass(const block_ref *from, block_ref *to, size_t n, int64_t l
 
 /* Sorts refs by (instance, block): an LSD radix sort of the key instance << b | (block - lowest
  * block), two or three passes on a month. qsort took ~35 ms of the serial tail on a 2 M-line
- * month (200 k refs at 8-minute blocks, a comparison through a function pointer each). The order of equal keys
- * does not matter: equal (instance, block) refs are summed. */
+ * month (200 k refs at 8-minute blocks, a comparison through a function pointer each). The order
+ * of equal keys does not matter: equal (instance, block) refs are summed. */
 static void sort_refs(block_ref *refs, size_t n)
 {
     if (n < 2)
@@ -257,9 +257,9 @@ size_t agg_minutes_next(const agg_instance *ai, size_t *pos, agg_minute out[AGG_
 
 /* The blocks sorted by (instance, block) give each instance's minutes in time order, the hosts of
  * one instance summed per minute as they are read (agg_minutes_next), with a sort of blocks
- * rather than of minutes (17 times fewer on a 2 M-line month). The counts stay in the table's blocks: a copy of
- * every minute was the peak of a run, and grew with the share of minutes that have a request
- * (+31 MB on a 2 M-line month, +40 MB on one four times as large). */
+ * rather than of minutes (17 times fewer on a 2 M-line month). The counts stay in the table's
+ * blocks: a copy of every minute was the peak of a run, and grew with the share of minutes that
+ * have a request (+31 MB on a 2 M-line month, +40 MB on one four times as large). */
 static void finish_minutes(const agg_table *t, agg_result *r, const uint32_t *inst)
 {
     block_ref *refs = rsla_xmalloc((t->blocks.n + t->loose.n + 1) * sizeof *refs);

@@ -64,8 +64,9 @@ typedef uint64_t agg_minute_bits;
  * (inst, block), they are the minutes of an agg_result's instances. */
 struct agg_block_ref {
     uint32_t inst;
-    agg_minute_bits used; /* bit m: minute m has a request; read while the blocks are walked in memory
-                      order, so that counting minutes needs no pass over them in sorted order */
+    agg_minute_bits used; /* bit m: minute m has a request; read while the blocks are walked in
+                             memory order, so that counting minutes needs no pass over them in
+                             sorted order */
     int64_t block; /* b->block, kept here: sorting must not chase a pointer per comparison */
     const minute_block *b;
 };

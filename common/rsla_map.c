@@ -8,12 +8,18 @@
  * at 1/2 load it took 128 k. */
 #define RSLA_MAP_INITIAL 16
 
+/* Every slot free; the count is the caller's. */
+static void map_empty(rsla_map *m)
+{
+    for (size_t i = 0; i <= m->mask; i++)
+        m->slots[i].index = RSLA_MAP_NONE;
+}
+
 static void map_alloc(rsla_map *m, size_t cap)
 {
     m->slots = rsla_xmalloc(cap * sizeof *m->slots);
-    for (size_t i = 0; i < cap; i++)
-        m->slots[i].index = RSLA_MAP_NONE;
     m->mask = cap - 1;
+    map_empty(m);
 }
 
 void rsla_map_init(rsla_map *m)
@@ -32,8 +38,7 @@ void rsla_map_free(rsla_map *m)
 
 void rsla_map_clear(rsla_map *m)
 {
-    for (size_t i = 0; i <= m->mask; i++)
-        m->slots[i].index = RSLA_MAP_NONE;
+    map_empty(m);
     m->count = 0;
 }
 

@@ -109,7 +109,8 @@ static int16_t pick_status(int h)
     return failing[rnd(3)];
 }
 
-/* A status of 400 or more, which makes a line with an id wait for the other lines of its request. */
+/* A status of 400 or more, which makes a line with an id wait for the other lines of its
+ * request. */
 static int16_t pick_error_status(int h)
 {
     static const int16_t errors[] = { 404, 429, 500, 503 };
@@ -325,7 +326,8 @@ typedef struct config {
     const char *sink_blocks; /* RSLA_AGG_SINK_BLOCKS of a sink, NULL: no sink */
     unsigned threads;        /* agg_tables_finish() on that many; 0: merge and agg_table_finish() */
     size_t budget;           /* every table's pending budget: 0 spills every error line */
-    bool side;               /* every 7th line goes to a table merged into the last one at the end */
+    bool side;               /* every 7th line goes to a table merged into the last one at the
+                                end */
 } config;
 
 static const config configs[] = {
